@@ -1,0 +1,599 @@
+"""The one parameter schema: defaults, units, ranges and sources; TOML loading; clear errors.
+
+Every parameter of the model is declared here once, with its default, unit, allowed range and
+source. Scenarios in ``configs/`` are TOML files that override these defaults; the CLI's
+``--set key=value`` overrides single values; the browser sliders, the sweep bounds and the
+parameter table in ``docs/ODD.md`` are all generated from this schema.
+
+Sources are cited as ``Author (seed)`` for the chapters of *Dynamic Change* (IAI / NATO ACT,
+2013, in ``docs/source-notes.md`` with line numbers), ``data: FILE`` for the shipped data, and
+``calibration`` or ``judgement`` where the value is ours.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+POSTURES = ("activist", "defender", "free-rider")
+CAPABILITY_AREAS = (
+    "land_combat",
+    "air_strike",
+    "air_refuelling",
+    "strategic_airlift",
+    "isr",
+    "precision_munitions",
+    "maritime_patrol",
+    "transport_helicopters",
+    "command_control",
+    "missile_defence",
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem a user can fix; the CLI prints it without a traceback."""
+
+
+def P(
+    default: Any,
+    unit: str,
+    source: str,
+    doc: str,
+    ge: float | None = None,
+    le: float | None = None,
+    behavioural: bool = True,
+) -> Any:
+    """Declare one parameter with its unit, range, source and meaning.
+
+    ``behavioural`` marks the parameters that a sensitivity analysis should vary (rules of
+    behaviour), as opposed to scenario switches and data-derived quantities.
+    """
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        description=doc,
+        json_schema_extra={"unit": unit, "source": source, "behavioural": behavioural},
+    )
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class RunParams(_Section):
+    start_year: int = P(2012, "year", "data: nato_defence_expenditure_2012_2013.csv",
+                        "First simulated year; members are initialised from data of this year.",
+                        ge=1990, le=2030, behavioural=False)
+    end_year: int = P(2030, "year", "judgement", "Last simulated year (inclusive).",
+                      ge=1991, le=2060, behavioural=False)
+    max_accession_year: int = P(2012, "year", "data: nato_members.csv",
+                                "Allies that joined after this year are left out; allies that "
+                                "join between start_year and this year enter in their accession "
+                                "year.", ge=1949, le=2030, behavioural=False)
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> RunParams:
+        if self.end_year <= self.start_year:
+            raise ValueError(
+                f"end_year ({self.end_year}) must be after start_year ({self.start_year})")
+        return self
+
+
+class FictionalMember(_Section):
+    code: str = Field(..., min_length=2, max_length=8, description="Short unique code.")
+    name: str = Field(..., min_length=1, description="Display name.")
+    posture: Literal["activist", "defender", "free-rider"]
+    region: Literal["north-america", "west", "north", "north-east", "central", "south",
+                    "south-east"] = "west"
+    gdp_usd: float = Field(..., gt=0, description="GDP, constant USD.")
+    burden_pct: float = Field(..., ge=0, le=15, description="Defence spending, % of GDP.")
+    personnel: float = Field(..., ge=0, description="Military personnel.")
+    equipment_share: float = Field(0.15, ge=0, le=1, description="Equipment share of budget.")
+    leader: bool = False
+
+
+class MembersParams(_Section):
+    source: Literal["data", "fictional"] = P(
+        "data", "-", "judgement",
+        "'data': the real allies from the shipped NATO/SIPRI tables; 'fictional': the members "
+        "listed in [[members.fictional]].", behavioural=False)
+    fictional: tuple[FictionalMember, ...] = Field(
+        (), description="Fictional members (used when source = 'fictional').")
+    deployable_fraction_activist: float = P(
+        0.08, "fraction of personnel", "calibration: Keohane (seed) ~100,000 European troops "
+        "deployable and sustainable", "Share of an activist's personnel it can deploy and sustain "
+        "abroad.", ge=0, le=1)
+    deployable_fraction_defender: float = P(
+        0.04, "fraction of personnel", "calibration: Keohane (seed); ~70% of European land "
+        "forces unusable abroad (2008)", "Share of a defender's personnel deployable and "
+        "sustainable abroad.", ge=0, le=1)
+    deployable_fraction_free_rider: float = P(
+        0.03, "fraction of personnel", "calibration: Keohane (seed)",
+        "Share of a free-rider's personnel deployable and sustainable abroad.", ge=0, le=1)
+    deployable_fraction_leader: float = P(
+        0.28, "fraction of personnel", "calibration: Keohane (seed) US ~400,000 deployable",
+        "Share of the leader's personnel deployable and sustainable abroad.", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _fictional_members_listed(self) -> MembersParams:
+        if self.source == "fictional":
+            if len(self.fictional) < 2:
+                raise ValueError("source = 'fictional' needs at least two [[members.fictional]]")
+            codes = [m.code for m in self.fictional]
+            if len(set(codes)) != len(codes):
+                raise ValueError(f"fictional member codes must be unique, got {codes}")
+            if sum(m.leader for m in self.fictional) > 1:
+                raise ValueError("at most one fictional member can be the leader")
+        return self
+
+
+class EconomyParams(_Section):
+    gdp_growth_mean: float = P(0.018, "fraction / year", "data: sipri_milex 1990-2013 (GDP "
+                               "derived)", "Mean real GDP growth.", ge=-0.1, le=0.1)
+    gdp_growth_sd: float = P(0.012, "fraction / year", "data: sipri_milex 1990-2013",
+                             "Standard deviation of members' yearly GDP growth.", ge=0, le=0.1)
+    common_shock_share: float = P(0.5, "fraction", "judgement",
+                                  "Share of growth variance common to all members (business "
+                                  "cycles are correlated).", ge=0, le=1)
+    shock_start_year: int = P(0, "year (0 = none)", "Giegerich (seed): 2008-2011 crisis",
+                              "First year of an economic shock.", ge=0, le=2060,
+                              behavioural=False)
+    shock_scope: Literal["all", "europe"] = P(
+        "all", "-", "Keohane (seed): European defence spending fell while the leader's did not",
+        "Who the economic shock hits: every member, or the allies other than the leader.",
+        behavioural=False)
+    shock_years: int = P(3, "years", "Giegerich (seed): 2008-2011",
+                         "Duration of the economic shock.", ge=1, le=20, behavioural=False)
+    shock_gdp_growth: float = P(-0.03, "fraction / year", "judgement (2009 recession)",
+                                "GDP growth added during the shock years.", ge=-0.2, le=0.0)
+    austerity_cut: float = P(0.05, "fraction of budget / year", "Keohane (seed): European "
+                             "spending -7% real 2006-2010, -2.8% 2010-2011; cuts -50% to +22%",
+                             "Fiscal-consolidation pull on defence budgets during the shock, "
+                             "scaled by each member's fiscal stress.", ge=0, le=0.5)
+    inflation: float = P(0.02, "fraction / year", "judgement (ECB target)",
+                         "General inflation; money is in constant prices.", ge=0, le=0.2)
+    equipment_cost_growth: float = P(0.07, "fraction / year (nominal)",
+                                     "Keohane (seed): equipment costs rise 6-8% a year",
+                                     "Nominal growth of equipment unit costs.", ge=0, le=0.3)
+
+
+class ThreatParams(_Section):
+    base_level: float = P(0.3, "index 0-1", "judgement", "External threat perceived in 2012.",
+                          ge=0, le=1)
+    frontline_extra: float = P(0.15, "index 0-1", "data: nato_members.csv land borders",
+                               "Extra threat perceived by allies bordering Russia, Belarus or "
+                               "Ukraine.", ge=0, le=1)
+    drift_sd: float = P(0.02, "index / year", "judgement",
+                        "Yearly random drift of the common threat.", ge=0, le=0.3)
+    shock_year: int = P(0, "year (0 = none)", "judgement (2014 Crimea)",
+                        "Year of a sudden rise in external threat.", ge=0, le=2060,
+                        behavioural=False)
+    shock_size: float = P(0.3, "index 0-1", "judgement", "Rise in the common threat at the "
+                          "shock.", ge=0, le=1)
+    shock_frontline_multiplier: float = P(2.0, "x", "judgement (north-east perceives most)",
+                                          "How much more the frontline allies perceive the "
+                                          "shock.", ge=1, le=5)
+    persistence: float = P(0.9, "fraction / year", "judgement",
+                           "Share of a threat shock still felt a year later.", ge=0, le=1)
+
+
+class LeaderParams(_Section):
+    commitment_initial: float = P(1.0, "index 0-1", "Keohane (seed)",
+                                  "The leader's commitment to the alliance at the start.",
+                                  ge=0, le=1)
+    commitment_trend: float = P(0.0, "index / year", "Keohane (seed): pivot to Asia-Pacific",
+                                "Yearly change in the leader's commitment (negative: pivot).",
+                                ge=-0.2, le=0.2)
+    commitment_floor: float = P(0.2, "index 0-1", "judgement",
+                                "Lowest commitment the leader falls to.", ge=0, le=1)
+    pressure: float = P(0.5, "index 0-1", "Keohane (seed): the 'battle cry' for more spending",
+                        "Strength of the leader's pressure on allies below the norm.", ge=0, le=1)
+    gap_response: float = P(0.3, "fraction", "judgement",
+                            "How strongly the leader raises its pressure when alliance "
+                            "capability gaps grow.", ge=0, le=2)
+
+
+class OpinionParams(_Section):
+    casualty_sensitivity: float = P(0.004, "support / casualty per million population-eq.",
+                                    "Alcaro & Marrone (seed); Kreps",
+                                    "Fall in support for the operation per casualty, scaled by "
+                                    "posture.", ge=0, le=0.05)
+    major_event_probability: float = P(0.04, "probability / member-year",
+                                       "Alcaro & Marrone (seed): single events of great "
+                                       "public impact", "Chance of a single high-impact event.",
+                                       ge=0, le=0.5)
+    major_event_impact: float = P(0.12, "support", "Alcaro & Marrone (seed)",
+                                  "Fall in support after a high-impact event.", ge=0, le=1)
+    fatigue: float = P(0.015, "support / year of operation", "Alcaro & Marrone (seed)",
+                       "Yearly fall in support as the operation drags on.", ge=0, le=0.2)
+    cost_weight: float = P(0.1, "support per unit of cost share", "Alcaro & Marrone (seed)",
+                           "Fall in support with the operation's cost relative to the budget "
+                           "and few visible results.", ge=0, le=2)
+    economic_stress_weight: float = P(0.8, "support per unit of growth shortfall",
+                                      "Alcaro & Marrone (seed)",
+                                      "How much economic stress lowers support.", ge=0, le=5)
+    threat_weight_defence: float = P(0.4, "support per unit threat", "Keohane (seed)",
+                                     "How much perceived threat raises support for defence.",
+                                     ge=0, le=2)
+    austerity_weight_defence: float = P(0.3, "support", "Keohane (seed)",
+                                        "How much austerity lowers support for defence.", ge=0,
+                                        le=2)
+    inertia: float = P(0.7, "fraction", "judgement",
+                       "Share of last year's opinion carried over.", ge=0, le=0.99)
+    elite_consensus: float = P(0.7, "index 0-1", "Alcaro & Marrone (seed) citing Kreps",
+                               "Elite consensus behind the operation; damps how much public "
+                               "opinion moves troop and caveat decisions.", ge=0, le=1)
+
+
+class IncentiveParams(_Section):
+    spending_norm_pct: float = P(2.0, "% of GDP", "NATO 2% guideline (seed)",
+                                 "The alliance spending norm.", ge=0, le=10, behavioural=False)
+    peer_pressure: float = P(0.3, "index 0-1", "Keohane (seed)",
+                             "Pull toward the alliance norm from peers.", ge=0, le=1)
+    guarantee_weight: float = P(0.6, "index 0-1", "Olson & Zeckhauser via Keohane (seed)",
+                                "How much the leader's guarantee substitutes for own effort "
+                                "(the free-riding motive).", ge=0, le=1)
+    defection_reputation_loss: float = P(0.35, "reputation", "Alcaro & Marrone (seed)",
+                                         "Reputation a member loses when it leaves an alliance "
+                                         "operation unilaterally.", ge=0, le=1)
+    coalition_exit_cost_factor: float = P(0.25, "fraction", "Alcaro & Marrone (seed)",
+                                          "Systemic cost of leaving a coalition relative to an "
+                                          "alliance operation.", ge=0, le=1)
+    reputation_recovery: float = P(0.03, "reputation / year", "judgement",
+                                   "Yearly recovery of reputation toward its earned level.",
+                                   ge=0, le=0.5)
+
+
+class SpendingParams(_Section):
+    adjustment_speed: float = P(0.2, "fraction / year", "judgement (budget inertia)",
+                                "Share of the gap between burden and target closed each year.",
+                                ge=0, le=1)
+    max_change: float = P(0.1, "fraction of budget / year", "Keohane (seed): cuts -50% to +22%"
+                          " over 2008-2011", "Largest yearly relative change of the budget.",
+                          ge=0, le=1)
+    threat_response_activist: float = P(1.0, "% GDP per unit threat", "Keohane (seed)",
+                                        "Rise in an activist's target burden with threat.",
+                                        ge=0, le=5)
+    threat_response_defender: float = P(1.6, "% GDP per unit threat", "Keohane (seed): "
+                                        "defenders focus on territorial defence",
+                                        "Rise in a defender's target burden with threat.",
+                                        ge=0, le=5)
+    threat_response_free_rider: float = P(0.4, "% GDP per unit threat", "Keohane (seed)",
+                                          "Rise in a free-rider's target burden with threat.",
+                                          ge=0, le=5)
+    opinion_weight: float = P(0.8, "% GDP per unit support", "judgement",
+                              "How much support for defence moves the target burden.", ge=0,
+                              le=5)
+    personnel_stickiness: float = P(0.9, "fraction", "Keohane (seed): cuts hit equipment and "
+                                    "R&D first", "Share of a cut that personnel spending "
+                                    "resists.", ge=0, le=1)
+    operation_cost_per_troop_usd: float = P(500_000.0, "USD / troop-year",
+                                            "judgement (ISAF costs)", "Incremental cost of one "
+                                            "deployed soldier for a year.", ge=0, le=5e6)
+
+
+class CapabilityParams(_Section):
+    depreciation: float = P(0.07, "fraction / year", "judgement (15-year service lives)",
+                            "Yearly loss of capability stock.", ge=0, le=0.5)
+    quality_growth: float = P(0.03, "fraction / year", "judgement",
+                              "Yearly gain in capability per unit of equipment from better "
+                              "technology (offsets part of cost growth).", ge=0, le=0.2)
+    viability_threshold: float = P(0.004, "share of alliance stock in the area",
+                                   "Giegerich (seed): 'falling off a cliff'", "Minimum viable "
+                                   "size of a national holding, as a share of the alliance's "
+                                   "initial stock in the area.", ge=0, le=0.5)
+    rebuild_cost_multiplier: float = P(2.5, "x", "Giegerich (seed)",
+                                       "Unit-cost multiplier for rebuilding an abandoned area.",
+                                       ge=1, le=10)
+    specialisation_bias: float = P(1.5, "exponent", "Giegerich (seed)",
+                                   "How strongly national allocation favours areas of existing "
+                                   "excellence.", ge=0, le=5)
+    ambition: float = P(1.0, "x initial alliance stock", "judgement (level of ambition)",
+                        "Alliance capability target per area, relative to the initial alliance "
+                        "stock in that area.", ge=0.1, le=3)
+    europe_ambition: float = P(0.5, "x initial alliance stock", "Keohane (seed): Libya 2011",
+                               "Target per area for the allies without the leader.", ge=0,
+                               le=3)
+
+
+class SmartDefenceParams(_Section):
+    prioritisation: bool = P(False, "switch", "Giegerich (seed): smart defence",
+                             "Allocation weights follow alliance gaps.", behavioural=False)
+    pooling: bool = P(False, "switch", "Giegerich (seed): pooling & sharing",
+                      "Part of procurement goes through multinational projects.",
+                      behavioural=False)
+    specialisation: bool = P(False, "switch", "Giegerich (seed): specialisation by design",
+                             "Members drop areas that others cover well, coordinated.",
+                             behavioural=False)
+    two_plus: bool = P(False, "switch", "Giegerich (seed): the 2+ principle",
+                       "No area may be left to fewer than two European providers.",
+                       behavioural=False)
+    ring_fencing: bool = P(False, "switch", "Giegerich (seed)",
+                           "Pooled projects are spared from cuts.", behavioural=False)
+    reinvestment_fund: bool = P(False, "switch", "Giegerich (seed)",
+                                "Savings from pooling stay in defence equipment.",
+                                behavioural=False)
+    pooled_share: float = P(0.3, "fraction of equipment budget", "judgement; 77% of EU "
+                            "procurement national-only in 2010 (seed)", "Share of equipment "
+                            "spending that goes through pooled projects when pooling is on.",
+                            ge=0, le=1)
+    pooling_savings: float = P(0.2, "fraction of unit cost", "Keohane (seed): up to 20% "
+                               "savings in procurement", "Unit-cost saving on pooled "
+                               "procurement.", ge=0, le=0.5)
+    assured_access: float = P(0.85, "probability", "Giegerich (seed): trust and assured access",
+                              "Chance that pooled capability is available when needed (no "
+                              "partner opts out).", ge=0, le=1)
+
+
+class OperationParams(_Section):
+    enabled: bool = P(True, "switch", "Alcaro & Marrone (seed)", "Whether an operation runs.",
+                      behavioural=False)
+    framework: Literal["alliance", "coalition"] = P(
+        "alliance", "-", "Alcaro & Marrone (seed)", "An integrated alliance operation or an ad "
+        "hoc coalition of the willing.", behavioural=False)
+    start_year: int = P(2003, "year", "data: isaf_strength.csv", "First year of the operation.",
+                        ge=1990, le=2060, behavioural=False)
+    end_year: int = P(2014, "year", "data: isaf_strength.csv", "Last year of the operation.",
+                      ge=1990, le=2060, behavioural=False)
+    requirement: Literal["isaf", "constant"] = P(
+        "isaf", "-", "data: isaf_strength.csv", "Force requirement path: ISAF's troop strength "
+        "(interpolated) or a constant.", behavioural=False)
+    constant_requirement_troops: float = P(50_000.0, "troops", "judgement",
+                                           "Requirement when requirement = 'constant'.", ge=0,
+                                           le=1e6, behavioural=False)
+    partner_troops: float = P(5_000.0, "troops", "Alcaro & Marrone (seed): 20 partner nations "
+                              "~5,000 (2011)", "Troops from non-member partners at full "
+                              "requirement.", ge=0, le=1e5, behavioural=False)
+    drawdown_start_year: int = P(2012, "year", "data: isaf_strength.csv",
+                                 "Year an alliance-agreed drawdown starts (coordinated, not a "
+                                 "defection).", ge=1990, le=2060, behavioural=False)
+    danger: float = P(0.004, "casualties / troop-year", "judgement (ISAF: ~3,500 deaths)",
+                      "Casualties per deployed troop-year at full intensity, before caveats.",
+                      ge=0, le=0.1)
+    caveat_protection: float = P(0.7, "fraction", "Alcaro & Marrone (seed)",
+                                 "Share of exposure avoided by troops under caveats.", ge=0,
+                                 le=1)
+    leader_share: float = P(0.68, "fraction of requirement", "calibration: ISAF ~135,000 "
+                            "with Europeans 25,000-30,000 and partners ~5,000 (seed)",
+                            "Share of the requirement the leader covers itself.", ge=0, le=1)
+    initial_caveat_activist: float = P(0.1, "fraction of troops", "Alcaro & Marrone (seed)",
+                                       "Initial caveat level of activists.", ge=0, le=1)
+    initial_caveat_defender: float = P(0.5, "fraction of troops", "Alcaro & Marrone (seed)",
+                                       "Initial caveat level of defenders.", ge=0, le=1)
+    initial_caveat_free_rider: float = P(0.6, "fraction of troops", "Alcaro & Marrone (seed)",
+                                         "Initial caveat level of free-riders.", ge=0, le=1)
+    caveat_relaxation: float = P(0.08, "fraction / year", "Alcaro & Marrone (seed): caveats "
+                                 "relaxed, not lifted", "Yearly relaxation of caveats under "
+                                 "allied pressure.", ge=0, le=1)
+    caveat_floor_share: float = P(0.35, "fraction of initial caveat", "Alcaro & Marrone (seed)",
+                                  "Caveats never fall below this share of their initial "
+                                  "level.", ge=0, le=1)
+    troop_adjustment: float = P(0.3, "fraction / year", "Alcaro & Marrone (seed): small "
+                                "increases", "Share of the gap to the requested contribution "
+                                "closed each year.", ge=0, le=1)
+    withdrawal_threshold: float = P(0.45, "pressure units", "Alcaro & Marrone (seed)",
+                                    "Domestic pressure minus systemic cost above which a "
+                                    "member withdraws.", ge=0, le=2)
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> OperationParams:
+        if self.end_year < self.start_year:
+            raise ValueError(f"operation end_year ({self.end_year}) is before start_year "
+                             f"({self.start_year})")
+        return self
+
+
+class Config(_Section):
+    """The complete, validated parameter set of one model run."""
+
+    name: str = Field("custom", description="Scenario name.")
+    description: str = Field("", description="One line saying what the scenario shows.")
+    run: RunParams = RunParams()
+    members: MembersParams = MembersParams()
+    economy: EconomyParams = EconomyParams()
+    threat: ThreatParams = ThreatParams()
+    leader: LeaderParams = LeaderParams()
+    opinion: OpinionParams = OpinionParams()
+    incentives: IncentiveParams = IncentiveParams()
+    spending: SpendingParams = SpendingParams()
+    capabilities: CapabilityParams = CapabilityParams()
+    smart_defence: SmartDefenceParams = SmartDefenceParams()
+    operation: OperationParams = OperationParams()
+
+    @property
+    def years(self) -> range:
+        return range(self.run.start_year, self.run.end_year + 1)
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Config:
+        """Return a new config with dotted-name overrides applied and validated."""
+        data = self.model_dump()
+        for key, value in overrides.items():
+            _set_dotted(data, key, value)
+        return validate_config(data, origin="overrides")
+
+    def get(self, dotted: str) -> Any:
+        """Value of one parameter by its dotted name, e.g. ``opinion.fatigue``."""
+        obj: Any = self
+        for part in dotted.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+
+# --------------------------------------------------------------------------- parameter table
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """One row per scalar parameter: name, default, unit, range, source, description.
+
+    Used by ``alliancesim describe``, the docs, the browser sliders and the sweep bounds.
+    """
+    rows = []
+    for section_name, section_field in Config.model_fields.items():
+        section_type = section_field.annotation
+        if not (isinstance(section_type, type) and issubclass(section_type, _Section)):
+            continue
+        for name, field in section_type.model_fields.items():
+            extra = field.json_schema_extra or {}
+            if not isinstance(extra, dict) or "unit" not in extra:
+                continue
+            ge = le = None
+            for meta in field.metadata:
+                ge = getattr(meta, "ge", ge)
+                le = getattr(meta, "le", le)
+            annotation = field.annotation
+            kind = getattr(annotation, "__name__", str(annotation))
+            choices = getattr(annotation, "__args__", None)
+            rows.append({
+                "name": f"{section_name}.{name}",
+                "default": field.default,
+                "type": "choice" if choices and kind == "Literal" else kind,
+                "choices": list(choices) if choices and kind == "Literal" else None,
+                "unit": extra["unit"],
+                "min": ge,
+                "max": le,
+                "behavioural": bool(extra.get("behavioural", True)),
+                "source": extra["source"],
+                "description": field.description or "",
+            })
+    return rows
+
+
+def parameter_names() -> list[str]:
+    """All valid dotted parameter names."""
+    return [row["name"] for row in parameter_table()]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    valid = parameter_names()
+    if key not in valid and key not in ("name", "description"):
+        raise ConfigError(
+            f"unknown parameter '{key}'. Valid names: see `alliancesim describe` "
+            f"(for example {', '.join(valid[:4])}, ...)")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def _format_validation_error(err: ValidationError, origin: str) -> str:
+    lines = [f"invalid configuration in {origin}:"]
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"] if not isinstance(p, int) or True)
+        value = e.get("input")
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            parent = ".".join(str(p) for p in e["loc"][:-1])
+            allowed = _allowed_keys(parent)
+            lines.append(f"  unknown key '{loc}'; allowed keys here: {', '.join(allowed)}")
+            continue
+        allowed = _allowed_text(loc)
+        shown = repr(value) if not isinstance(value, dict) else "{...}"
+        lines.append(f"  {loc or '(top level)'} = {shown}: {e['msg']}"
+                     + (f" (allowed: {allowed})" if allowed else ""))
+    return "\n".join(lines)
+
+
+def _allowed_keys(section: str) -> list[str]:
+    if not section:
+        return list(Config.model_fields)
+    fields = Config.model_fields.get(section)
+    if fields is not None and isinstance(fields.annotation, type):
+        return list(fields.annotation.model_fields)
+    return []
+
+
+def _allowed_text(dotted: str) -> str:
+    for row in parameter_table():
+        if row["name"] == dotted:
+            if row["choices"]:
+                return "one of " + ", ".join(map(str, row["choices"]))
+            if row["min"] is not None or row["max"] is not None:
+                return f"{row['type']} in [{row['min']}, {row['max']}] {row['unit']}"
+            return f"{row['type']}"
+    return ""
+
+
+def validate_config(data: dict[str, Any], origin: str = "config") -> Config:
+    """Validate a nested dict into a :class:`Config`, raising :class:`ConfigError`."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_validation_error(err, origin)) from None
+
+
+def scenario_dir() -> Path:
+    """Folder of the shipped scenario TOML files."""
+    packaged = Path(str(resources.files("alliancesim") / "configs"))
+    if packaged.is_dir():  # installed wheel: configs/ is packaged inside alliancesim
+        return packaged
+    return Path(__file__).resolve().parents[2] / "configs"  # source checkout
+
+
+def list_scenarios() -> dict[str, str]:
+    """Scenario name -> one-line description, for every shipped scenario."""
+    out = {}
+    for path in sorted(scenario_dir().glob("*.toml")):
+        data = _read_toml(path)
+        out[path.stem] = str(data.get("description", ""))
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"malformed TOML in {path}: {err}") from None
+
+
+def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
+    """Load a scenario TOML file, apply dotted overrides, validate.
+
+    Examples:
+        >>> cfg = load_config(scenario_dir() / "baseline.toml", {"run.end_year": 2020})
+        >>> cfg.run.end_year
+        2020
+    """
+    path = Path(path)
+    data = _read_toml(path)
+    data.setdefault("name", path.stem)
+    for key, value in (overrides or {}).items():
+        _set_dotted(data, key, value)
+    return validate_config(data, origin=str(path))
+
+
+def load_scenario(name: str, overrides: dict[str, Any] | None = None) -> Config:
+    """Load a shipped scenario by name (see ``alliancesim scenarios``).
+
+    Examples:
+        >>> load_scenario("baseline").run.start_year
+        2012
+    """
+    path = scenario_dir() / f"{name}.toml"
+    if not path.is_file():
+        raise ConfigError(
+            f"unknown scenario '{name}'; available: {', '.join(list_scenarios())}")
+    return load_config(path, overrides)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse one ``key=value`` from the command line; the value is read as TOML."""
+    if "=" not in text:
+        raise ConfigError(f"--set expects key=value, got '{text}'")
+    key, raw = (s.strip() for s in text.split("=", 1))
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word such as coalition is taken as a string
+    return key, value

@@ -1,0 +1,192 @@
+"""Shipped data (NATO, SIPRI, members, postures) and the loader that turns it into members.
+
+Money is in constant 2015 US dollars throughout, NATO's price base. SIPRI's constant-2023
+series is put on that base with one alliance-wide factor measured on 2012, the year both
+sources cover (see ``sipri_to_nato_factor``). The CSVs and their terms are described in
+``README.md`` beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+LEADER_CODE = "USA"
+NATO_YEAR = 2012
+
+
+def _read(name: str) -> pd.DataFrame:
+    with resources.files(__name__).joinpath(name).open("rb") as fh:
+        return pd.read_csv(fh)
+
+
+@cache
+def nato_table() -> pd.DataFrame:
+    """NATO defence expenditure 2012-2013, one row per ally-year."""
+    return _read("nato_defence_expenditure_2012_2013.csv")
+
+
+@cache
+def members_table() -> pd.DataFrame:
+    """NATO members with accession year, region and land borders."""
+    df = _read("nato_members.csv")
+    for col in ("land_border_russia", "land_border_belarus_or_ukraine"):
+        df[col] = df[col].astype(str).str.lower() == "true"
+    return df
+
+
+@cache
+def postures_table() -> pd.DataFrame:
+    """Declared posture of each ally of 2012 with a one-line rationale and source."""
+    return _read("postures.csv")
+
+
+@cache
+def sipri_table() -> pd.DataFrame:
+    """SIPRI military expenditure 1990-2013 with ISO3 codes added."""
+    df = _read("sipri_milex_nato_members_1990_2013.csv")
+    names = members_table().set_index("name")["iso3"].to_dict()
+    names["United States of America"] = "USA"
+    df["iso3"] = df["country"].map(names)
+    return df
+
+
+@cache
+def isaf_table() -> pd.DataFrame:
+    """ISAF troop strength at dated points."""
+    return _read("isaf_strength.csv")
+
+
+@cache
+def sipri_to_nato_factor() -> float:
+    """Ratio of NATO 2015-USD spending to SIPRI 2023-USD spending, summed over 2012 allies."""
+    nato = nato_table().query("year == @NATO_YEAR").set_index("iso3")["defexp_usd_2015"]
+    sipri = sipri_table().query("year == @NATO_YEAR").set_index("iso3")["milex_const2023_usd_m"]
+    common = nato.dropna().index.intersection(sipri.dropna().index)
+    return float(nato[common].sum() / (sipri[common].sum() * 1e6))
+
+
+def isaf_requirement(years: range) -> np.ndarray:
+    """ISAF troop strength per year: linear interpolation at mid-year between dated figures.
+
+    Years before NATO took command or after ISAF ended are zero.
+    """
+    df = isaf_table()
+    dates = pd.to_datetime(df["as_of"], format="mixed")
+    t = dates.dt.year + (dates.dt.dayofyear - 1) / 365.25
+    mid = np.asarray(years, dtype=float) + 0.5
+    values = np.interp(mid, t.to_numpy(), df["isaf_total_troops"].to_numpy(dtype=float))
+    first, last = int(dates.dt.year.min()), int(dates.dt.year.max())
+    inside = (np.asarray(years) >= first) & (np.asarray(years) <= last)
+    return np.where(inside, values, 0.0)
+
+
+@dataclass(frozen=True)
+class MemberData:
+    """Initial state of every potential member, as parallel arrays (one entry per member)."""
+
+    code: list[str]
+    name: list[str]
+    posture: list[str]
+    region: list[str]
+    joined: np.ndarray
+    leader: np.ndarray
+    frontline: np.ndarray
+    gdp_usd: np.ndarray
+    population: np.ndarray
+    burden_pct: np.ndarray
+    personnel: np.ndarray
+    equipment_share: np.ndarray
+    personnel_share: np.ndarray
+    burden_by_year: dict[int, np.ndarray]
+    """SIPRI burden (% GDP) per year, NaN where missing; used when a member joins."""
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+
+def real_members(start_year: int, max_accession_year: int) -> MemberData:
+    """The real allies that joined by ``max_accession_year``, initialised for ``start_year``.
+
+    From 2012 on, the NATO table gives GDP, burden, personnel and the budget split; earlier
+    starts take GDP and burden from SIPRI for that year and the personnel and budget split
+    from NATO 2012 (the only year with both). Iceland has no armed forces: burden zero.
+    """
+    members = members_table().query("joined <= @max_accession_year").copy()
+    postures = postures_table().set_index("iso3")
+    missing = sorted(set(members["iso3"]) - set(postures.index))
+    if missing:
+        raise ValueError(f"no posture in postures.csv for {missing}; lower "
+                         f"run.max_accession_year or add them")
+    nato = nato_table().query("year == @NATO_YEAR").set_index("iso3")
+    members = members.set_index("iso3")
+    codes = list(members.index)
+    n12 = nato.reindex(codes)
+    population = (n12["gdp_usd_2015"] / n12["gdp_per_capita_usd"]).to_numpy(float)
+    personnel = n12["military_personnel"].fillna(0).to_numpy(float)
+    equipment = (n12["equipment_pct"].fillna(0) / 100).to_numpy(float)
+    personnel_share = (n12["personnel_pct"].fillna(0) / 100).to_numpy(float)
+
+    sipri = sipri_table().dropna(subset=["iso3"])
+    share = sipri.pivot(index="year", columns="iso3", values="milex_share_gdp_pct")
+    milex = sipri.pivot(index="year", columns="iso3", values="milex_const2023_usd_m")
+    burden_by_year = {int(y): share.reindex(columns=codes).loc[y].to_numpy(float)
+                      for y in share.index}
+
+    if start_year >= NATO_YEAR:
+        row = nato.reindex(codes)
+        gdp = row["gdp_usd_2015"].to_numpy(float)
+        burden = row["defexp_pct_gdp"].fillna(0).to_numpy(float)
+    else:
+        year = min(max(start_year, int(share.index.min())), int(share.index.max()))
+        factor = sipri_to_nato_factor()
+        s = share.reindex(columns=codes).loc[year]
+        m = milex.reindex(columns=codes).loc[year]
+        gdp = (m * 1e6 * factor / (s / 100)).to_numpy(float)
+        back_cast = n12["gdp_usd_2015"].to_numpy(float) / 1.018 ** (NATO_YEAR - year)
+        gdp = np.where(np.isfinite(gdp), gdp, back_cast)
+        burden = np.nan_to_num(s.to_numpy(float))
+
+    frontline = (members["land_border_russia"] | members["land_border_belarus_or_ukraine"])
+    return MemberData(
+        code=codes,
+        name=list(members["name"]),
+        posture=[postures.loc[c, "posture"] for c in codes],
+        region=list(members["region"]),
+        joined=members["joined"].to_numpy(int),
+        leader=np.array([c == LEADER_CODE for c in codes]),
+        frontline=frontline.to_numpy(bool),
+        gdp_usd=gdp,
+        population=population,
+        burden_pct=burden,
+        personnel=personnel,
+        equipment_share=equipment,
+        personnel_share=personnel_share,
+        burden_by_year=burden_by_year,
+    )
+
+
+def fictional_members(specs) -> MemberData:
+    """Members from the config's ``[[members.fictional]]`` list (the classroom scenario)."""
+    n = len(specs)
+    gdp = np.array([m.gdp_usd for m in specs], float)
+    return MemberData(
+        code=[m.code for m in specs],
+        name=[m.name for m in specs],
+        posture=[m.posture for m in specs],
+        region=[m.region for m in specs],
+        joined=np.zeros(n, int),
+        leader=np.array([m.leader for m in specs]),
+        frontline=np.array([m.region == "north-east" for m in specs]),
+        gdp_usd=gdp,
+        population=gdp / 40_000.0,
+        burden_pct=np.array([m.burden_pct for m in specs], float),
+        personnel=np.array([m.personnel for m in specs], float),
+        equipment_share=np.array([m.equipment_share for m in specs], float),
+        personnel_share=np.full(n, 0.5),
+        burden_by_year={},
+    )

@@ -1,0 +1,77 @@
+"""The environment: GDP growth and shocks, equipment cost growth, threat, the leader's commitment.
+
+Pure functions over numpy arrays of all members at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def gdp_growth(
+    rng: np.random.Generator,
+    n_members: int,
+    mean: float,
+    sd: float,
+    common_share: float,
+    shock: float,
+) -> np.ndarray:
+    """Real GDP growth of each member this year (fraction).
+
+    A common business-cycle draw and an idiosyncratic draw share the variance
+    (``common_share``); ``shock`` (<= 0) is added to every member in a crisis year.
+    """
+    common = rng.normal() * sd * np.sqrt(common_share)
+    own = rng.normal(size=n_members) * sd * np.sqrt(1.0 - common_share)
+    return mean + common + own + shock
+
+
+def fiscal_stress(growth: np.ndarray, mean_growth: float, in_shock: bool) -> np.ndarray:
+    """Fiscal stress in [0, 1]: growth shortfall against normal, and 1 in a crisis year."""
+    shortfall = np.clip((mean_growth - growth) / 0.05, 0.0, 1.0)
+    return np.maximum(shortfall, 1.0) if in_shock else shortfall
+
+
+def real_unit_cost_growth(cost_growth: float, inflation: float, quality_growth: float) -> float:
+    """Yearly growth of the real cost of one unit of capability (fraction).
+
+    Keohane's 6-8% nominal equipment cost growth, net of general inflation and of the
+    capability gain each new generation brings.
+    """
+    return (1.0 + cost_growth) / ((1.0 + inflation) * (1.0 + quality_growth)) - 1.0
+
+
+def common_threat(
+    previous: float,
+    base: float,
+    drift: float,
+    shock: float,
+    persistence: float,
+) -> float:
+    """Next year's common external threat in [0, 1].
+
+    The part above ``base`` persists by ``persistence``; ``drift`` is this year's random
+    change and ``shock`` a sudden rise.
+    """
+    excess = (previous - base) * persistence + drift + shock
+    return float(np.clip(base + excess, 0.0, 1.0))
+
+
+def perceived_threat(
+    common: float,
+    base: float,
+    frontline: np.ndarray,
+    frontline_extra: float,
+    frontline_multiplier: float,
+) -> np.ndarray:
+    """Threat each member perceives: frontline allies add a premium and feel rises more."""
+    rise = max(common - base, 0.0)
+    fall = min(common - base, 0.0)
+    perceived = base + fall + rise * np.where(frontline, frontline_multiplier, 1.0)
+    return np.clip(perceived + frontline * frontline_extra, 0.0, 1.0)
+
+
+def leader_commitment(initial: float, trend: float, floor: float, years_elapsed: int) -> float:
+    """The leader's commitment to the alliance after ``years_elapsed`` years (pivot if trend<0)."""
+    value = initial + trend * years_elapsed
+    return float(np.clip(value, min(floor, initial), 1.0))

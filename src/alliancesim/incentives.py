@@ -1,0 +1,74 @@
+"""Systemic incentives: the value of membership, reputation, and pressure toward the norm.
+
+Keohane (seed): the leader's guarantee lets weaker allies free-ride, and the leader's "battle
+cry" presses them to do more. Alcaro & Marrone (seed): leaving an *alliance* operation costs
+the leaver credibility as an ally and weakens the pact it depends on; leaving an ad hoc
+coalition costs much less.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: How much each posture lets the leader's guarantee substitute for its own effort.
+GUARANTEE_RELIANCE = {"activist": 0.3, "defender": 0.6, "free-rider": 1.0}
+
+
+def membership_value(
+    commitment: float, threat: np.ndarray, capability_share: np.ndarray
+) -> np.ndarray:
+    """Value of the alliance guarantee to each member, in [0, 1].
+
+    Higher when the leader is committed, when the member feels exposed, and when the member is
+    weak (a small share of the alliance's capability).
+    """
+    exposure = 0.5 + 0.5 * threat
+    weakness = 1.0 - np.clip(capability_share, 0.0, 1.0)
+    return np.clip(commitment * exposure * weakness, 0.0, 1.0)
+
+
+def norm_pull(
+    burden_pct: np.ndarray,
+    norm_pct: float,
+    peer_pressure: float,
+    leader_pressure: float,
+) -> np.ndarray:
+    """Pull on the target burden (% GDP points) of members below the spending norm."""
+    shortfall = np.maximum(norm_pct - burden_pct, 0.0)
+    return shortfall * 0.5 * (peer_pressure + leader_pressure)
+
+
+def exit_cost(
+    framework: str,
+    reputation: np.ndarray,
+    value: np.ndarray,
+    coalition_factor: float,
+) -> np.ndarray:
+    """Systemic cost of leaving the operation unilaterally (pressure units).
+
+    What the leaver stands to lose: its reputation as an ally and the value of the pact it
+    depends on. A coalition puts only ``coalition_factor`` of that at stake.
+    """
+    cost = 0.5 * reputation + 0.5 * value
+    return cost if framework == "alliance" else cost * coalition_factor
+
+
+def earned_reputation(
+    burden_pct: np.ndarray, norm_pct: float, effort: np.ndarray, caveat: np.ndarray
+) -> np.ndarray:
+    """Reputation a member's conduct earns, in [0, 1]: spending and operational effort."""
+    spend = np.clip(burden_pct / norm_pct, 0.0, 1.2) / 1.2
+    operate = np.clip(effort, 0.0, 1.0) * (1.0 - 0.5 * caveat)
+    return 0.5 * spend + 0.5 * operate
+
+
+def update_reputation(
+    reputation: np.ndarray,
+    earned: np.ndarray,
+    defected: np.ndarray,
+    loss: float,
+    recovery: float,
+) -> np.ndarray:
+    """Move reputation toward what is earned; a unilateral defection costs ``loss`` at once."""
+    moved = reputation + recovery * (earned - reputation)
+    return np.clip(moved - loss * defected, 0.0, 1.0)

@@ -1,0 +1,513 @@
+"""AllianceModel: the yearly cycle of the alliance as eight named phases.
+
+One Mesa step is one year. The first row of the results is the start year as initialised from
+data; each step then simulates the next year. The maths lives in the domain modules; this file
+only orders the phases and moves state between them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from . import capabilities as cap
+from . import economy, incentives, metrics, opinion, spending
+from . import operation as op
+from .agents import AllianceLeader, MemberState, Policy
+from .config import CAPABILITY_AREAS, Config, ConfigError
+from .data import MemberData, fictional_members, isaf_requirement, real_members
+from .state import History, MemberArrays
+
+#: Per-year scalars recorded beside the member arrays.
+YEARLY = ("requirement", "partner_troops", "contributors", "defections",
+          "coordinated_drawdowns", "ever_contributors", "common_threat", "commitment",
+          "unit_cost", "operation_running")
+
+SUPPORT_BASELINE = {"activist": 0.6, "defender": 0.5, "free-rider": 0.45}
+
+
+class AllianceModel(mesa.Model):
+    """Burden-sharing in a military alliance: member states, a leader and an operation.
+
+    Args:
+        config: a validated :class:`~alliancesim.config.Config` (``load_scenario(...)``).
+        seed: seed of the model's one random generator (``model.rng``).
+        controlled_member: code of a member whose choices a player sets with
+            :meth:`set_policy` (play-as-a-member-state mode).
+
+    Examples:
+        >>> from alliancesim import AllianceModel, load_scenario
+        >>> model = AllianceModel(load_scenario("baseline"), seed=1)
+        >>> model.run_model()
+        >>> tables = model.results()
+        >>> int(tables.timeseries["year"].iloc[-1])
+        2030
+    """
+
+    def __init__(self, config: Config | None = None, seed: int | None = None, *,
+                 controlled_member: str | None = None) -> None:
+        super().__init__(rng=seed)
+        self.config = config if config is not None else Config()
+        self.seed = seed
+        cfg = self.config
+        self.year = cfg.run.start_year
+        self.data = self._member_data()
+        n = len(self.data)
+        self.codes = list(self.data.code)
+        self.leader_mask = self.data.leader.astype(bool)
+        self.europeans = ~self.leader_mask & np.array(
+            [r != "north-america" for r in self.data.region])
+        self.postures = list(self.data.posture)
+        self._by_posture = {p: np.array([x == p for x in self.postures]) for p in
+                            ("activist", "defender", "free-rider")}
+        self.controlled_member = controlled_member
+        if controlled_member is not None and controlled_member not in self.codes:
+            raise ConfigError(f"controlled_member '{controlled_member}' is not a member; "
+                              f"choose one of {', '.join(self.codes)}")
+        self._pending_policy: dict[str, Policy] = {}
+        self.requirement_path = self._requirement_path()
+        self.requirement = self.requirement_path[self.year]
+        self.partner_troops = 0.0
+        self.norm_pull = np.zeros(n)
+        self.leader_pressure = 0.0
+        self._init_constants(n)
+        self.state = self._initial_state(n)
+        self.history = History.empty(cfg.years, n, YEARLY)
+        self.defections = 0
+        self.coordinated_drawdowns = 0
+        self.ever_contributed = self.state.troops > 0
+        self.agents_by_code: dict[str, MemberState] = {}
+        self._admit_members()
+        self._record()
+        self.running = self.year < cfg.run.end_year
+
+    # ------------------------------------------------------------------ set-up
+
+    def _member_data(self) -> MemberData:
+        run = self.config.run
+        if self.config.members.source == "fictional":
+            return fictional_members(self.config.members.fictional)
+        return real_members(run.start_year, run.max_accession_year)
+
+    def _requirement_path(self) -> dict[int, float]:
+        o = self.config.operation
+        years = range(self.config.run.start_year, self.config.run.end_year + 1)
+        if o.requirement == "isaf":
+            values = isaf_requirement(years)
+        else:
+            values = np.full(len(years), o.constant_requirement_troops)
+        return {y: (float(v) if o.enabled and o.start_year <= y <= o.end_year else 0.0)
+                for y, v in zip(years, values, strict=True)}
+
+    def _init_constants(self, n: int) -> None:
+        cfg, d = self.config, self.data
+        m, o = cfg.members, cfg.operation
+        by = self._by_posture
+        self.deployable_fraction = np.select(
+            [self.leader_mask, by["activist"], by["defender"]],
+            [m.deployable_fraction_leader, m.deployable_fraction_activist,
+             m.deployable_fraction_defender], m.deployable_fraction_free_rider)
+        self.threat_response = np.select(
+            [by["activist"], by["defender"]],
+            [cfg.spending.threat_response_activist, cfg.spending.threat_response_defender],
+            cfg.spending.threat_response_free_rider)
+        self.reliance = np.where(self.leader_mask, 0.0, np.array(
+            [incentives.GUARANTEE_RELIANCE[p] for p in self.postures]))
+        self.willingness = np.array([op.WILLINGNESS[p] for p in self.postures])
+        self.aversion = np.array([opinion.CASUALTY_AVERSION[p] for p in self.postures])
+        self.support_baseline = np.array([SUPPORT_BASELINE[p] for p in self.postures])
+        self.initial_caveat = np.where(self.leader_mask, 0.0, np.select(
+            [by["activist"], by["defender"]],
+            [o.initial_caveat_activist, o.initial_caveat_defender], o.initial_caveat_free_rider))
+        self.anchor_burden = d.burden_pct.copy()
+        self.personnel_share = np.where(d.personnel_share > 0, d.personnel_share, 0.5)
+        equipment = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
+        self.other_share = np.clip(1.0 - self.personnel_share - equipment, 0.0, 1.0)
+        self.priorities = cap.priority_matrix(self.postures, self.leader_mask)
+        self.population = np.where(np.isfinite(d.population) & (d.population > 0),
+                                   d.population, d.gdp_usd / 40_000.0)
+        self.real_cost_growth = economy.real_unit_cost_growth(
+            cfg.economy.equipment_cost_growth, cfg.economy.inflation,
+            cfg.capabilities.quality_growth)
+        self.unit_cost = 1.0
+        self.common_threat = cfg.threat.base_level
+        self.commitment = cfg.leader.commitment_initial
+
+    def _initial_state(self, n: int) -> MemberArrays:
+        cfg, d = self.config, self.data
+        budget = d.gdp_usd * d.burden_pct / 100.0
+        equipment_share = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
+        stocks = cap.initial_stocks(budget * equipment_share, self.priorities,
+                                    cfg.capabilities.depreciation)
+        # Minimum viable size per area: a share of what the whole alliance held at the start.
+        self.thresholds = cfg.capabilities.viability_threshold * stocks.sum(axis=0)
+        self.targets = cfg.capabilities.ambition * stocks.sum(axis=0)
+        self.europe_targets = cfg.capabilities.europe_ambition * stocks.sum(axis=0)
+        held = stocks >= self.thresholds[None, :]
+        threat = economy.perceived_threat(
+            self.common_threat, cfg.threat.base_level, d.frontline, cfg.threat.frontline_extra,
+            cfg.threat.shock_frontline_multiplier)
+        self.base_threat = threat.copy()
+        active = d.joined <= self.year
+        deployable = d.personnel * self.deployable_fraction
+        zeros = np.zeros(n)
+        state = MemberArrays(
+            active=active, gdp=d.gdp_usd.copy(), growth=zeros.copy(), budget=budget,
+            personnel_spend=budget * self.personnel_share, operations_spend=zeros.copy(),
+            other_spend=budget * self.other_share, equipment_spend=budget * equipment_share,
+            personnel=d.personnel.copy(), deployable=deployable, troops=zeros.copy(),
+            requested=zeros.copy(), caveat=self.initial_caveat.copy(),
+            caveat_floor=self.initial_caveat * cfg.operation.caveat_floor_share,
+            withdrawn=np.zeros(n, bool), defected_now=np.zeros(n, bool),
+            casualties=zeros.copy(), support_operation=self.support_baseline.copy(),
+            support_defence=np.full(n, 0.5), reputation=np.full(n, 0.7), threat=threat,
+            stress=zeros.copy(), membership_value=zeros.copy(), stocks=stocks, held=held,
+            abandoned=np.zeros_like(held))
+        self.pooled = np.zeros(len(CAPABILITY_AREAS))
+        self.access = np.ones(len(CAPABILITY_AREAS))
+        self.leader_budget0 = max(float(budget[self.leader_mask].sum()), 1.0)
+        state.membership_value = self._membership_value(state)
+        self.value0 = state.membership_value.copy()
+        if self.requirement_path[self.year] > 0:  # the run starts mid-operation
+            self._request(state)
+            state.troops = np.minimum(state.requested, state.deployable) * state.active
+        return state
+
+    def _admit_members(self) -> None:
+        """Create an agent for every member whose accession year has come."""
+        for i, code in enumerate(self.codes):
+            if self.state.active[i] or self.data.joined[i] <= self.year:
+                if code in self.agents_by_code:
+                    continue
+                cls = AllianceLeader if self.leader_mask[i] else MemberState
+                self.agents_by_code[code] = cls(self, i, code, self.data.name[i],
+                                                self.postures[i], self.data.region[i])
+                if not self.state.active[i]:
+                    self._join(i)
+
+    def _join(self, i: int) -> None:
+        """A member joins: it takes its burden of that year from SIPRI where known."""
+        s = self.state
+        s.active[i] = True
+        known = self.data.burden_by_year.get(self.year)
+        if known is not None and np.isfinite(known[i]):
+            s.budget[i] = s.gdp[i] * known[i] / 100.0
+            self.anchor_burden[i] = known[i]
+
+    # ------------------------------------------------------------------ the yearly cycle
+
+    def step(self) -> None:
+        """Simulate one year: the eight phases of MODEL.md, in order."""
+        self.year += 1
+        self.environment()
+        self.public_opinion()
+        self.systemic_incentives()
+        self.spending()
+        self.allocation()
+        self.operation()
+        self.capabilities()
+        self.alliance_accounts()
+        self.running = self.year < self.config.run.end_year
+
+    def environment(self) -> None:
+        """Phase 1: GDP growth and shocks, threat, the operation's requirement, the leader."""
+        cfg, s = self.config, self.state
+        e, t = cfg.economy, cfg.threat
+        in_shock = e.shock_start_year > 0 and (
+            e.shock_start_year <= self.year < e.shock_start_year + e.shock_years)
+        hit = np.ones(len(self.codes), bool) if e.shock_scope == "all" else ~self.leader_mask
+        shock = np.where(hit & in_shock, e.shock_gdp_growth, 0.0)
+        s.growth = economy.gdp_growth(self.rng, len(self.codes), e.gdp_growth_mean,
+                                      e.gdp_growth_sd, e.common_shock_share, 0.0) + shock
+        s.gdp = s.gdp * (1.0 + s.growth)
+        s.stress = np.where(hit & in_shock, 1.0,
+                            economy.fiscal_stress(s.growth, e.gdp_growth_mean, False))
+        self._admit_members()
+        threat_shock = t.shock_size if t.shock_year == self.year else 0.0
+        self.common_threat = economy.common_threat(
+            self.common_threat, t.base_level, self.rng.normal() * t.drift_sd, threat_shock,
+            t.persistence)
+        s.threat = economy.perceived_threat(self.common_threat, t.base_level,
+                                            self.data.frontline, t.frontline_extra,
+                                            t.shock_frontline_multiplier)
+        years = self.year - cfg.run.start_year
+        self.commitment = economy.leader_commitment(
+            cfg.leader.commitment_initial, cfg.leader.commitment_trend,
+            cfg.leader.commitment_floor, years)
+        self.unit_cost *= 1.0 + self.real_cost_growth
+        self.requirement = self.requirement_path[self.year]
+
+    def public_opinion(self) -> None:
+        """Phase 2: support for the operation and for defence."""
+        cfg, s = self.config, self.state
+        o = cfg.opinion
+        running = self.requirement > 0
+        years_in = max(self.year - cfg.operation.start_year + 1, 0) if running else 0
+        per_million = s.casualties / self.population * 1e6
+        events = opinion.major_events(self.rng, s.troops, o.major_event_probability)
+        cost_share = np.divide(s.operations_spend, s.budget, out=np.zeros_like(s.budget),
+                               where=s.budget > 0)
+        s.support_operation = opinion.operation_support(
+            s.support_operation, self.support_baseline, per_million, self.aversion, events,
+            years_in, cost_share, s.stress, casualty_sensitivity=o.casualty_sensitivity,
+            major_event_impact=o.major_event_impact, fatigue=o.fatigue,
+            cost_weight=o.cost_weight, stress_weight=o.economic_stress_weight,
+            inertia=o.inertia)
+        s.support_defence = opinion.defence_support(
+            s.support_defence, np.full(len(self.codes), 0.5), s.threat, self.base_threat,
+            s.stress, threat_weight=o.threat_weight_defence,
+            austerity_weight=o.austerity_weight_defence, inertia=o.inertia)
+
+    def systemic_incentives(self) -> None:
+        """Phase 3: value of membership and pressure toward the 2% norm."""
+        cfg, s = self.config, self.state
+        s.membership_value = self._membership_value(s)
+        gap_index = float(self.history.gap[self.history.rows - 1].mean())
+        leader_pressure = min(cfg.leader.pressure * self.commitment
+                              * (1.0 + cfg.leader.gap_response * gap_index), 1.0)
+        self.norm_pull = np.where(self.leader_mask, 0.0, incentives.norm_pull(
+            100.0 * s.budget / s.gdp, cfg.incentives.spending_norm_pct,
+            cfg.incentives.peer_pressure, leader_pressure))
+        self.leader_pressure = leader_pressure
+
+    def spending(self) -> None:
+        """Phase 4: each member's budget, and its split (cuts hit equipment first)."""
+        cfg, s = self.config, self.state
+        sp = cfg.spending
+        austerity = cfg.economy.austerity_cut * s.stress * (s.stress >= 1.0)
+        target = spending.target_burden(
+            self.anchor_burden, self.threat_response, s.threat - self.base_threat,
+            s.support_defence - 0.5, sp.opinion_weight, self.norm_pull, self.reliance,
+            s.membership_value - self.value0, cfg.incentives.guarantee_weight, austerity)
+        budget = spending.next_budget(s.budget, s.gdp, target, sp.adjustment_speed,
+                                      sp.max_change)
+        budget = self._apply_policy_burden(budget)
+        planned_operations = s.troops * sp.operation_cost_per_troop_usd
+        protected = None
+        if cfg.smart_defence.pooling and cfg.smart_defence.ring_fencing:
+            protected = s.equipment_spend * cfg.smart_defence.pooled_share
+        personnel, operations, other, equipment = spending.split_budget(
+            budget, s.personnel_spend, self.personnel_share, self.other_share,
+            planned_operations, sp.personnel_stickiness, protected)
+        s.personnel = s.personnel * np.divide(personnel, s.personnel_spend,
+                                              out=np.ones_like(personnel),
+                                              where=s.personnel_spend > 0)
+        s.deployable = s.personnel * self.deployable_fraction
+        s.budget, s.personnel_spend, s.operations_spend = budget, personnel, operations
+        s.other_spend, s.equipment_spend = other, equipment
+        inactive = ~s.active
+        if inactive.any():  # candidates keep their data-year budget until they join
+            s.budget = np.where(inactive, s.gdp * self.anchor_burden / 100.0, s.budget)
+
+    def allocation(self) -> None:
+        """Phase 5: spread equipment budgets over capability areas (national unless coordinated)."""
+        cfg, s = self.config, self.state
+        sd, c = cfg.smart_defence, cfg.capabilities
+        weights = cap.national_weights(s.stocks, self.priorities, s.abandoned,
+                                       c.specialisation_bias)
+        last_gap = self.history.europe_gap[self.history.rows - 1]
+        if sd.prioritisation:
+            weights = cap.prioritised_weights(weights, last_gap)
+        if sd.specialisation:
+            weights = cap.specialisation_by_design(weights, s.stocks, s.held, self.europeans)
+        if sd.two_plus:
+            weights = cap.two_plus_weights(weights, s.stocks, s.held, self.europeans)
+        national = s.equipment_spend * s.active
+        self.pooled_spend = np.zeros(len(CAPABILITY_AREAS))
+        if sd.pooling:
+            pooled_money = national * sd.pooled_share * self.europeans
+            national = national - pooled_money
+            gap_weights = (last_gap + 0.05) / (last_gap + 0.05).sum()
+            spent = pooled_money.sum() * (1.0 if sd.reinvestment_fund else 1.0 - sd.pooling_savings)
+            # Savings buy more capability only if a reinvestment fund keeps them in defence.
+            self.pooled_spend = spent * gap_weights / (1.0 - sd.pooling_savings)
+            if not sd.reinvestment_fund:
+                s.equipment_spend = s.equipment_spend - pooled_money * sd.pooling_savings
+                s.budget = s.budget - pooled_money * sd.pooling_savings
+        self.area_spend = national[:, None] * weights
+
+    def operation(self) -> None:
+        """Phase 6: contributions, caveats and withdrawal; casualties."""
+        cfg, s = self.config, self.state
+        o = cfg.operation
+        was_in = s.troops > 0
+        s.defected_now = np.zeros(len(self.codes), bool)
+        if self.requirement <= 0:
+            s.troops = np.zeros_like(s.troops)
+            s.casualties = np.zeros_like(s.casualties)
+            self.coordinated_drawdowns += int((was_in & ~s.withdrawn).sum())
+            return
+        self._request(s)
+        pressure = opinion.policy_pressure(s.support_operation, cfg.opinion.elite_consensus)
+        cost = incentives.exit_cost(o.framework, s.reputation, s.membership_value,
+                                    cfg.incentives.coalition_exit_cost_factor)
+        drawing_down = self.year >= o.drawdown_start_year
+        # What is at stake systemically shields troop levels from opinion (Kreps).
+        opinion_reach = 1.0 - np.clip(cost, 0.0, 1.0)
+        troops = op.next_troops(s.troops, s.requested, s.deployable, pressure, opinion_reach,
+                                o.troop_adjustment, drawing_down)
+        s.caveat = op.next_caveats(s.caveat, s.caveat_floor, o.caveat_relaxation,
+                                   self.leader_pressure, pressure)
+        leaving = self.rng.random(len(self.codes)) < op.withdrawal_probability(
+            pressure, cost, o.withdrawal_threshold)
+        leaving &= (s.troops > 0) & ~s.withdrawn & ~self.leader_mask
+        if drawing_down:  # an agreed drawdown is under way: leaving is not a defection
+            leaving[:] = False
+        troops, s.caveat, leaving = self._apply_policy_operation(troops, s.caveat, leaving)
+        s.withdrawn |= leaving
+        s.defected_now = leaving
+        troops = np.where(s.withdrawn | ~s.active, 0.0, troops)
+        drawn_down = was_in & (troops <= 0) & ~s.withdrawn & drawing_down
+        self.coordinated_drawdowns += int(drawn_down.sum())
+        self.defections += int(leaving.sum())
+        s.troops = troops
+        self.ever_contributed |= troops > 0
+        peak = max(self.requirement_path.values())
+        intensity = self.requirement / peak if peak > 0 else 0.0
+        expected = op.expected_casualties(s.troops, o.danger, min(1.0, 0.5 + intensity),
+                                          s.caveat, o.caveat_protection)
+        s.casualties = self.rng.poisson(expected).astype(float)
+
+    def capabilities(self) -> None:
+        """Phase 7: depreciation, investment at rising unit cost, viability."""
+        cfg, s = self.config, self.state
+        c, sd = cfg.capabilities, cfg.smart_defence
+        stocks = cap.invest(s.stocks, self.area_spend, self.unit_cost, s.abandoned,
+                            c.rebuild_cost_multiplier, c.depreciation)
+        s.stocks, s.held, s.abandoned = cap.viability(stocks, self.thresholds, s.held,
+                                                      s.abandoned)
+        price = self.unit_cost * (1.0 - sd.pooling_savings)
+        self.pooled = self.pooled * (1.0 - c.depreciation) + self.pooled_spend * (
+            1.0 - sd.pooling_savings) / price
+        opted_out = self.rng.random(len(CAPABILITY_AREAS)) >= sd.assured_access
+        self.access = np.where(opted_out & (self.pooled > 0), 0.0, 1.0)
+
+    def alliance_accounts(self) -> None:
+        """Phase 8: reputation, the leader's view of the gaps, and the year's record."""
+        cfg, s = self.config, self.state
+        effort = np.divide(s.troops, s.requested, out=np.ones_like(s.troops),
+                           where=s.requested > 0)
+        earned = incentives.earned_reputation(100.0 * s.budget / s.gdp,
+                                              cfg.incentives.spending_norm_pct, effort, s.caveat)
+        s.reputation = incentives.update_reputation(
+            s.reputation, earned, s.defected_now, cfg.incentives.defection_reputation_loss,
+            cfg.incentives.reputation_recovery)
+        self._record()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _membership_value(self, s: MemberArrays) -> np.ndarray:
+        total = s.stocks.sum()
+        share = s.stocks.sum(axis=1) / total if total > 0 else np.zeros(len(self.codes))
+        leader_effort = float(s.budget[self.leader_mask].sum()) / self.leader_budget0
+        return incentives.membership_value(self.commitment * np.sqrt(leader_effort), s.threat,
+                                           share)
+
+    def _request(self, s: MemberArrays) -> None:
+        o = self.config.operation
+        peak = max(self.requirement_path.values()) or 1.0
+        partners = o.partner_troops * min(self.requirement / peak, 1.0)
+        eligible = s.active & ~s.withdrawn & ~self.leader_mask
+        s.requested = op.requested_troops(self.requirement, o.leader_share, partners, s.gdp,
+                                          self.willingness, eligible)
+        leader_need = self.requirement * o.leader_share
+        s.requested = np.where(self.leader_mask, leader_need, s.requested)
+        self.partner_troops = partners
+
+    def _record(self) -> None:
+        s = self.state
+        members = s.active
+        gap = cap.gaps(cap.effective_stock(s.stocks, s.held, self.pooled, self.access, members),
+                       self.targets)
+        europe_gap = cap.gaps(cap.effective_stock(s.stocks, s.held, self.pooled, self.access,
+                                                  members & self.europeans), self.europe_targets)
+        pooled_viable = (self.pooled >= self.thresholds).astype(int)
+        yearly = {
+            "requirement": self.requirement_path[self.year],
+            "partner_troops": self.partner_troops if self.requirement > 0 else 0.0,
+            "contributors": float(((s.troops > 0) & ~self.leader_mask).sum()),
+            "defections": float(self.defections),
+            "coordinated_drawdowns": float(self.coordinated_drawdowns),
+            "ever_contributors": float((self.ever_contributed & ~self.leader_mask).sum()),
+            "common_threat": self.common_threat,
+            "commitment": self.commitment,
+            "unit_cost": self.unit_cost,
+            "operation_running": float(self.requirement_path[self.year] > 0),
+        }
+        self.history.record(s, yearly, gap, europe_gap, pooled_viable)
+
+    def _apply_policy_burden(self, budget: np.ndarray) -> np.ndarray:
+        policy = self._pending_policy.get(self.controlled_member or "")
+        if policy is None or policy.burden_pct is None:
+            return budget
+        i = self.codes.index(self.controlled_member)
+        budget = budget.copy()
+        budget[i] = self.state.gdp[i] * policy.burden_pct / 100.0
+        return budget
+
+    def _apply_policy_operation(self, troops: np.ndarray, caveat: np.ndarray,
+                                leaving: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        policy = self._pending_policy.pop(self.controlled_member or "", None)
+        if policy is None:
+            return troops, caveat, leaving
+        i = self.codes.index(self.controlled_member)
+        troops, caveat, leaving = troops.copy(), caveat.copy(), leaving.copy()
+        if policy.troops is not None:
+            troops[i] = min(policy.troops, self.state.deployable[i])
+        if policy.caveat is not None:
+            caveat[i] = policy.caveat
+        if policy.withdraw is not None:
+            leaving[i] = bool(policy.withdraw) and troops[i] > 0 and not self.state.withdrawn[i]
+        return troops, caveat, leaving
+
+    # ------------------------------------------------------------------ public API
+
+    def set_policy(self, code: str, *, burden_pct: float | None = None,
+                   caveat: float | None = None, troops: float | None = None,
+                   withdraw: bool | None = None) -> None:
+        """Fix the controlled member's choices for the next step.
+
+        Raises:
+            ConfigError: if ``code`` is not the controlled member or a value is out of range
+                (burden 0-15 % of GDP, caveat 0-1, troops 0 to the member's deployable force).
+        """
+        if code != self.controlled_member:
+            raise ConfigError(f"set_policy: '{code}' is not the controlled member "
+                              f"({self.controlled_member!r}); pass controlled_member= when "
+                              f"creating the model")
+        i = self.codes.index(code)
+        checks: list[tuple[str, Any, float, float]] = [
+            ("burden_pct", burden_pct, 0.0, 15.0), ("caveat", caveat, 0.0, 1.0),
+            ("troops", troops, 0.0, float(self.state.deployable[i]))]
+        for name, value, lo, hi in checks:
+            if value is not None and not (lo <= float(value) <= hi):
+                raise ConfigError(f"set_policy: {name} = {value} is out of range "
+                                  f"[{lo:g}, {hi:g}]")
+        self._pending_policy[code] = Policy(burden_pct, caveat, troops, withdraw)
+
+    def run_model(self) -> None:
+        """Step until the configured end year."""
+        while self.running:
+            self.step()
+
+    def results(self):
+        """The three tidy tables (timeseries, members, capabilities) as DataFrames."""
+        from .results import build_results
+
+        return build_results(self)
+
+    @property
+    def members(self) -> list[MemberState]:
+        """The member agents in data order."""
+        return [self.agents_by_code[c] for c in self.codes if c in self.agents_by_code]
+
+    def effort(self) -> np.ndarray:
+        """Troops deployed as a share of the troops requested, per member."""
+        s = self.state
+        return np.divide(s.troops, s.requested, out=np.zeros_like(s.troops),
+                         where=s.requested > 0)
+
+
+__all__ = ["AllianceModel", "metrics"]

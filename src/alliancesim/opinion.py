@@ -1,0 +1,74 @@
+"""Public opinion: support for the operation and for defence spending.
+
+Support for the operation falls with casualties (and more with a single event of great public
+impact), with the operation's duration (fatigue), with its cost relative to visible results and
+with economic stress (Alcaro & Marrone, seed). Support for defence rises with perceived threat
+and falls under austerity (Keohane, seed). Elite consensus damps how far opinion moves policy
+(Kreps, cited by Alcaro & Marrone).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Casualty sensitivity by posture (activists are less casualty-averse; Keohane, seed).
+CASUALTY_AVERSION = {"activist": 0.6, "defender": 1.2, "free-rider": 1.4}
+
+
+def operation_support(
+    previous: np.ndarray,
+    baseline: np.ndarray,
+    casualties_per_million: np.ndarray,
+    aversion: np.ndarray,
+    major_event: np.ndarray,
+    years_in_operation: int,
+    cost_share: np.ndarray,
+    stress: np.ndarray,
+    *,
+    casualty_sensitivity: float,
+    major_event_impact: float,
+    fatigue: float,
+    cost_weight: float,
+    stress_weight: float,
+    inertia: float,
+) -> np.ndarray:
+    """Support for the operation in [0, 1] after this year's events.
+
+    Fatigue, cost and stress lower the level support drifts toward (with inertia); this
+    year's casualties and any high-impact event lower it at once. None of them can raise it.
+    """
+    anchor = baseline - fatigue * years_in_operation - cost_weight * cost_share
+    anchor = anchor - stress_weight * 0.1 * stress
+    drop = casualty_sensitivity * aversion * casualties_per_million
+    drop = drop + major_event_impact * major_event
+    pulled = inertia * previous + (1.0 - inertia) * anchor
+    return np.clip(pulled - drop, 0.0, 1.0)
+
+
+def defence_support(
+    previous: np.ndarray,
+    baseline: np.ndarray,
+    threat: np.ndarray,
+    base_threat: float,
+    stress: np.ndarray,
+    *,
+    threat_weight: float,
+    austerity_weight: float,
+    inertia: float,
+) -> np.ndarray:
+    """Support for defence spending in [0, 1]: up with threat above normal, down with stress."""
+    target = baseline + threat_weight * (threat - base_threat) - austerity_weight * stress
+    return np.clip(inertia * previous + (1.0 - inertia) * target, 0.0, 1.0)
+
+
+def policy_pressure(support: np.ndarray, elite_consensus: float) -> np.ndarray:
+    """Domestic pressure against the operation that reaches policy, in [0, 1].
+
+    Opposition (1 - support) passes to policy only in the measure that elites disagree.
+    """
+    return (1.0 - support) * (1.0 - elite_consensus)
+
+
+def major_events(rng: np.random.Generator, deployed: np.ndarray, probability: float) -> np.ndarray:
+    """Which members suffer a single high-impact event this year (only if deployed)."""
+    return (rng.random(deployed.shape[0]) < probability) & (deployed > 0)

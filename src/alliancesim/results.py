@@ -1,0 +1,233 @@
+"""Tidy output tables and writing them to disk with provenance.
+
+Three tables with stable column names (documented in the README):
+``timeseries`` (one row per year), ``members`` (one row per member-year) and
+``capabilities`` (one row per member-year-area).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from . import metrics
+from .capabilities import EXPEDITIONARY_AREAS
+from .config import CAPABILITY_AREAS
+
+if TYPE_CHECKING:
+    from .model import AllianceModel
+
+TIMESERIES_COLUMNS = (
+    "year", "alliance_spending_usd", "leader_share", "mean_burden_pct", "members_at_2pct",
+    "exploitation_rho", "burden_gini", "capability_gap_index", "capability_gap_index_europe",
+    "single_provider_areas", "uncovered_areas", "areas_abandoned", "mean_areas_held",
+    "contributors", "defections", "coordinated_drawdowns", "mean_caveat", "troops_deployed",
+    "troops_deployed_europe", "troop_requirement", "troop_shortfall", "casualties",
+    "risk_gini", "cohesion_index", "mean_support_operation", "mean_support_defence",
+    "leader_commitment", "common_threat", "members")
+MEMBER_COLUMNS = (
+    "year", "member", "posture", "revealed_posture", "gdp_usd", "burden_pct", "budget_usd",
+    "equipment_share", "deployable_troops", "troops_deployed", "caveat", "withdrawn",
+    "support_operation", "support_defence", "reputation", "areas_held", "casualties")
+CAPABILITY_COLUMNS = ("year", "member", "area", "stock", "held", "abandoned")
+
+
+@dataclass(frozen=True)
+class Results:
+    """The three output tables of one run."""
+
+    timeseries: pd.DataFrame
+    members: pd.DataFrame
+    capabilities: pd.DataFrame
+
+
+def _member_frame(model: AllianceModel) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    h = model.history
+    rows = h.rows
+    m = {k: v[:rows] for k, v in h.member.items()}
+    stocks = h.area["stocks"][:rows]
+    held = h.area["held"][:rows]
+    gdp = m["gdp"]
+    budget = m["budget"]
+    burden = np.divide(budget, gdp, out=np.zeros_like(budget), where=gdp > 0) * 100.0
+    effort = np.divide(m["troops"], m["requested"], out=np.zeros_like(budget),
+                       where=m["requested"] > 0)
+    totals = stocks.sum(axis=2)
+    expeditionary = np.divide(stocks[:, :, EXPEDITIONARY_AREAS].sum(axis=2), totals,
+                              out=np.zeros_like(totals), where=totals > 0)
+    running = h.yearly["operation_running"][:rows] > 0
+    revealed = np.empty(burden.shape, dtype=object)
+    for r in range(rows):
+        revealed[r] = metrics.revealed_posture(burden[r], effort[r], m["caveat"][r],
+                                               expeditionary[r], bool(running[r]))
+    revealed[:, model.leader_mask] = "activist"
+    derived = {"burden": burden, "effort": effort, "areas_held": held.sum(axis=2)}
+    active = m["active"]
+    years = np.repeat(h.years[:rows, None], len(model.codes), axis=1)
+    codes = np.broadcast_to(np.array(model.codes, dtype=object), burden.shape)
+    postures = np.broadcast_to(np.array(model.postures, dtype=object), burden.shape)
+    equipment_share = np.divide(m["equipment_spend"], budget, out=np.zeros_like(budget),
+                                where=budget > 0)
+    frame = pd.DataFrame({
+        "year": years[active].astype(int),
+        "member": codes[active],
+        "posture": postures[active],
+        "revealed_posture": revealed[active],
+        "gdp_usd": gdp[active],
+        "burden_pct": burden[active],
+        "budget_usd": budget[active],
+        "equipment_share": equipment_share[active],
+        "deployable_troops": m["deployable"][active],
+        "troops_deployed": m["troops"][active],
+        "caveat": m["caveat"][active],
+        "withdrawn": m["withdrawn"][active],
+        "support_operation": m["support_operation"][active],
+        "support_defence": m["support_defence"][active],
+        "reputation": m["reputation"][active],
+        "areas_held": derived["areas_held"][active].astype(int),
+        "casualties": m["casualties"][active],
+    })
+    return frame, {**m, **derived}
+
+
+def _timeseries_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.DataFrame:
+    h = model.history
+    rows = h.rows
+    y = {k: v[:rows] for k, v in h.yearly.items()}
+    active = m["active"]
+    leader = model.leader_mask
+    budget = np.where(active, m["budget"], 0.0)
+    burden = m["burden"]
+    troops = np.where(active, m["troops"], 0.0)
+    out: dict[str, np.ndarray | list[float]] = {"year": h.years[:rows].astype(int)}
+    out["alliance_spending_usd"] = budget.sum(axis=1)
+    out["leader_share"] = metrics.leader_share(budget, leader)
+    has_budget = active & (burden > 0)
+    out["mean_burden_pct"] = np.array([burden[r][has_budget[r]].mean() for r in range(rows)])
+    out["members_at_2pct"] = (active & (burden >= 2.0 - 1e-9)).sum(axis=1)
+    out["exploitation_rho"] = [metrics.exploitation_rho(m["gdp"][r][active[r]],
+                                                        burden[r][active[r]])
+                               for r in range(rows)]
+    out["burden_gini"] = [metrics.gini(burden[r][has_budget[r]]) for r in range(rows)]
+    out["capability_gap_index"] = h.gap[:rows].mean(axis=1)
+    out["capability_gap_index_europe"] = h.europe_gap[:rows].mean(axis=1)
+    held = h.area["held"][:rows] & active[:, :, None]
+    providers = metrics.providers_per_area(held, h.pooled_providers[:rows])
+    out["single_provider_areas"] = metrics.single_provider_areas(providers)
+    out["uncovered_areas"] = (providers == 0).sum(axis=1)
+    out["areas_abandoned"] = (h.area["abandoned"][:rows] & active[:, :, None]).sum(axis=(1, 2))
+    out["mean_areas_held"] = np.array([held[r].sum(axis=1)[active[r]].mean()
+                                       for r in range(rows)])
+    allies_in = (troops > 0) & ~leader
+    out["contributors"] = allies_in.sum(axis=1)
+    out["defections"] = y["defections"].astype(int)
+    out["coordinated_drawdowns"] = y["coordinated_drawdowns"].astype(int)
+    caveats = np.where(allies_in, m["caveat"], np.nan)
+    with np.errstate(all="ignore"):
+        out["mean_caveat"] = np.array([np.nanmean(c) if np.isfinite(c).any() else np.nan
+                                       for c in caveats])
+    out["troops_deployed"] = troops.sum(axis=1)
+    out["troops_deployed_europe"] = troops[:, model.europeans].sum(axis=1)
+    out["troop_requirement"] = y["requirement"]
+    out["troop_shortfall"] = np.maximum(y["requirement"] - troops.sum(axis=1)
+                                        - y["partner_troops"], 0.0)
+    out["casualties"] = np.where(active, m["casualties"], 0.0).sum(axis=1)
+    troops_per_gdp = np.divide(troops, m["gdp"], out=np.zeros_like(troops), where=m["gdp"] > 0)
+    out["risk_gini"] = [metrics.gini(troops_per_gdp[r][active[r] & ~leader])
+                        if y["operation_running"][r] else np.nan for r in range(rows)]
+    shortfall_fraction = np.divide(out["troop_shortfall"], y["requirement"],
+                                   out=np.zeros(rows), where=y["requirement"] > 0)
+    out["cohesion_index"] = [
+        metrics.cohesion_index(y["defections"][r], y["ever_contributors"][r],
+                               np.nan_to_num(out["mean_caveat"][r]), shortfall_fraction[r])
+        if y["operation_running"][r] else np.nan for r in range(rows)]
+    out["mean_support_operation"] = np.array([m["support_operation"][r][active[r]].mean()
+                                              for r in range(rows)])
+    out["mean_support_defence"] = np.array([m["support_defence"][r][active[r]].mean()
+                                            for r in range(rows)])
+    out["leader_commitment"] = y["commitment"]
+    out["common_threat"] = y["common_threat"]
+    out["members"] = active.sum(axis=1)
+    return pd.DataFrame(out, columns=list(TIMESERIES_COLUMNS))
+
+
+def _capabilities_frame(model: AllianceModel, active: np.ndarray) -> pd.DataFrame:
+    h = model.history
+    rows, n, a = h.rows, len(model.codes), len(CAPABILITY_AREAS)
+    mask = np.repeat(active[:, :, None], a, axis=2)
+    years = np.broadcast_to(h.years[:rows, None, None], (rows, n, a))
+    codes = np.broadcast_to(np.array(model.codes, dtype=object)[None, :, None], (rows, n, a))
+    areas = np.broadcast_to(np.array(CAPABILITY_AREAS, dtype=object)[None, None, :],
+                            (rows, n, a))
+    return pd.DataFrame({
+        "year": years[mask].astype(int),
+        "member": codes[mask],
+        "area": areas[mask],
+        "stock": h.area["stocks"][:rows][mask],
+        "held": h.area["held"][:rows][mask],
+        "abandoned": h.area["abandoned"][:rows][mask],
+    })
+
+
+def build_results(model: AllianceModel) -> Results:
+    """Build the three tables from a model's recorded history."""
+    members, arrays = _member_frame(model)
+    return Results(
+        timeseries=_timeseries_frame(model, arrays),
+        members=members,
+        capabilities=_capabilities_frame(model, arrays["active"]),
+    )
+
+
+def provenance(model: AllianceModel) -> dict:
+    """What is needed to regenerate a run: resolved config, seed and versions."""
+    from . import __version__
+
+    return {
+        "scenario": model.config.name,
+        "seed": model.seed,
+        "config": model.config.model_dump(mode="json"),
+        "alliancesim_version": __version__,
+        "mesa_version": mesa.__version__,
+        "numpy_version": np.__version__,
+        "pandas_version": pd.__version__,
+        "python_version": platform.python_version(),
+    }
+
+
+def write_outputs(model: AllianceModel, out_dir: str | Path, figures: bool = True) -> Path:
+    """Write the tables, ``run.json`` and figures into ``out_dir``, atomically.
+
+    Everything is written to a temporary folder beside ``out_dir`` and moved into place at the
+    end, so an error never leaves a half-written output folder.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        res = model.results()
+        res.timeseries.to_csv(tmp / "timeseries.csv", index=False)
+        res.members.to_csv(tmp / "members.csv", index=False)
+        res.capabilities.to_csv(tmp / "capabilities.csv", index=False)
+        (tmp / "run.json").write_text(json.dumps(provenance(model), indent=2, default=str))
+        if figures:
+            from .plots import write_run_figures
+
+            write_run_figures(res, tmp / "figures")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir

@@ -1,0 +1,86 @@
+"""Spending: each member's burden decision and the split of its budget.
+
+Each member moves its burden toward a target set by posture, threat, alliance pressure, opinion
+and fiscal stress, with inertia and a bound on the yearly change. Operations are paid from the
+same budget. Cuts hit equipment and R&D first: personnel is sticky (Keohane, seed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def target_burden(
+    anchor_pct: np.ndarray,
+    threat_response: np.ndarray,
+    threat_rise: np.ndarray,
+    support_shift: np.ndarray,
+    opinion_weight: float,
+    pull_pct: np.ndarray,
+    reliance: np.ndarray,
+    guarantee_change: np.ndarray,
+    guarantee_weight: float,
+    austerity: np.ndarray,
+) -> np.ndarray:
+    """The burden (% of GDP) a member would like to reach this year.
+
+    Args:
+        anchor_pct: the member's starting burden (its revealed preference).
+        threat_response: % GDP per unit of threat above normal, by posture.
+        threat_rise: perceived threat above its normal level.
+        support_shift: support for defence minus its baseline.
+        opinion_weight: % GDP per unit of support.
+        pull_pct: pull toward the alliance norm (% GDP points).
+        reliance: how much the member leans on the guarantee, by posture.
+        guarantee_change: change in the guarantee's value since the start.
+        guarantee_weight: how far a more valuable guarantee substitutes for own effort.
+        austerity: fiscal-consolidation cut as a fraction of the budget.
+    """
+    target = (anchor_pct + threat_response * threat_rise + opinion_weight * support_shift
+              + pull_pct - guarantee_weight * reliance * guarantee_change * anchor_pct)
+    return np.maximum(target * (1.0 - austerity), 0.0)
+
+
+def next_budget(
+    budget: np.ndarray,
+    gdp: np.ndarray,
+    target_pct: np.ndarray,
+    speed: float,
+    max_change: float,
+) -> np.ndarray:
+    """Next year's budget (USD): a partial step toward the target, within the yearly bound."""
+    current_pct = np.divide(budget, gdp, out=np.zeros_like(budget), where=gdp > 0) * 100.0
+    desired = (current_pct + speed * (target_pct - current_pct)) / 100.0 * gdp
+    return np.clip(desired, budget * (1.0 - max_change), budget * (1.0 + max_change))
+
+
+def split_budget(
+    budget: np.ndarray,
+    previous_personnel: np.ndarray,
+    personnel_share: np.ndarray,
+    other_share: np.ndarray,
+    operations_cost: np.ndarray,
+    stickiness: float,
+    protected_equipment: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split a budget into (personnel, operations, other, equipment), summing to the budget.
+
+    Operations are paid first. Personnel moves toward its usual share but resists a cut by
+    ``stickiness``; other running costs take their share; equipment gets what is left, so a cut
+    falls on equipment first. ``protected_equipment`` (ring-fenced pooled projects) is funded
+    before personnel and other costs when the money allows.
+    """
+    operations = np.minimum(operations_cost, budget)
+    left = budget - operations
+    protected = np.zeros_like(budget) if protected_equipment is None else protected_equipment
+    protected = np.minimum(protected, left)
+    left = left - protected
+    desired = personnel_share * budget
+    cut = desired < previous_personnel
+    personnel = np.where(cut, previous_personnel + (1.0 - stickiness) * (desired - previous_personnel),
+                         desired)
+    personnel = np.minimum(personnel, left)
+    left = left - personnel
+    other = np.minimum(other_share * budget, left)
+    equipment = left - other + protected
+    return personnel, operations, other, equipment

@@ -1,0 +1,100 @@
+"""The numeric state of all members (one array entry per member) and its yearly history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from .config import CAPABILITY_AREAS
+
+
+@dataclass
+class MemberArrays:
+    """Current state; index i is the i-th potential member of the run."""
+
+    active: np.ndarray
+    gdp: np.ndarray
+    growth: np.ndarray
+    budget: np.ndarray
+    personnel_spend: np.ndarray
+    operations_spend: np.ndarray
+    other_spend: np.ndarray
+    equipment_spend: np.ndarray
+    personnel: np.ndarray
+    deployable: np.ndarray
+    troops: np.ndarray
+    requested: np.ndarray
+    caveat: np.ndarray
+    caveat_floor: np.ndarray
+    withdrawn: np.ndarray
+    defected_now: np.ndarray
+    casualties: np.ndarray
+    support_operation: np.ndarray
+    support_defence: np.ndarray
+    reputation: np.ndarray
+    threat: np.ndarray
+    stress: np.ndarray
+    membership_value: np.ndarray
+    stocks: np.ndarray
+    held: np.ndarray
+    abandoned: np.ndarray
+
+
+#: Member-year columns recorded every year (name in MemberArrays -> recorded as is).
+MEMBER_SERIES = ("active", "gdp", "budget", "equipment_spend", "deployable", "troops",
+                 "requested", "caveat", "withdrawn", "casualties", "support_operation",
+                 "support_defence", "reputation", "threat")
+AREA_SERIES = ("stocks", "held", "abandoned")
+
+
+@dataclass
+class History:
+    """Preallocated record of every year: (years, members) and (years, members, areas)."""
+
+    years: np.ndarray
+    n_members: int
+    member: dict[str, np.ndarray] = field(default_factory=dict)
+    area: dict[str, np.ndarray] = field(default_factory=dict)
+    yearly: dict[str, np.ndarray] = field(default_factory=dict)
+    gap: np.ndarray | None = None
+    europe_gap: np.ndarray | None = None
+    pooled_providers: np.ndarray | None = None
+    rows: int = 0
+
+    @classmethod
+    def empty(cls, years: range, n_members: int, yearly_names: tuple[str, ...]) -> History:
+        n_years, n_areas = len(years), len(CAPABILITY_AREAS)
+        hist = cls(years=np.asarray(years), n_members=n_members)
+        for name in MEMBER_SERIES:
+            dtype = bool if name in ("active", "withdrawn") else float
+            hist.member[name] = np.zeros((n_years, n_members), dtype=dtype)
+        for name in AREA_SERIES:
+            dtype = float if name == "stocks" else bool
+            hist.area[name] = np.zeros((n_years, n_members, n_areas), dtype=dtype)
+        for name in yearly_names:
+            hist.yearly[name] = np.full(n_years, np.nan)
+        hist.gap = np.zeros((n_years, n_areas))
+        hist.europe_gap = np.zeros((n_years, n_areas))
+        hist.pooled_providers = np.zeros((n_years, n_areas), dtype=int)
+        return hist
+
+    def record(self, state: MemberArrays, yearly: dict[str, float], gap: np.ndarray,
+               europe_gap: np.ndarray, pooled_providers: np.ndarray) -> None:
+        """Copy this year's state into the next row."""
+        row = self.rows
+        for name in MEMBER_SERIES:
+            self.member[name][row] = getattr(state, name)
+        for name in AREA_SERIES:
+            self.area[name][row] = getattr(state, name)
+        for name, value in yearly.items():
+            self.yearly[name][row] = value
+        self.gap[row] = gap
+        self.europe_gap[row] = europe_gap
+        self.pooled_providers[row] = pooled_providers
+        self.rows += 1
+
+
+def state_field_names() -> list[str]:
+    """Names of the MemberArrays fields (for tests and docs)."""
+    return [f.name for f in fields(MemberArrays)]
