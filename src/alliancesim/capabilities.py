@@ -42,21 +42,31 @@ def initial_stocks(equipment_spend: np.ndarray, priorities: np.ndarray,
     return (equipment_spend / max(depreciation, 1e-9))[:, None] * priorities
 
 
+def affordability(equipment_spend: np.ndarray, unit_cost: float,
+                  initial_spend: np.ndarray) -> np.ndarray:
+    """How much of its start-year force a member's equipment budget can still buy (1 = all)."""
+    return np.divide(equipment_spend, unit_cost * initial_spend,
+                     out=np.ones_like(equipment_spend), where=initial_spend > 0)
+
+
 def national_weights(
     stocks: np.ndarray,
     priorities: np.ndarray,
-    abandoned: np.ndarray,
+    lost: np.ndarray,
+    affordable: np.ndarray,
     bias: float,
 ) -> np.ndarray:
-    """Uncoordinated allocation weights: own priorities tilted toward areas of excellence.
+    """Uncoordinated allocation weights: keep the current portfolio, protect the core.
 
-    Nobody looks at the alliance total; abandoned areas get nothing.
+    Each member spends in proportion to what it holds; when its budget buys less than its
+    start-year force (``affordable`` < 1) it concentrates on its largest holdings, the more so
+    the tighter the money (exponent ``1 + bias * (1 - affordable)``). Nobody looks at the
+    alliance total, and lost areas get nothing: specialisation by default (Giegerich, seed).
     """
     totals = stocks.sum(axis=1, keepdims=True)
-    shares = np.divide(stocks, totals, out=np.zeros_like(stocks), where=totals > 0)
-    excellence = np.where(shares > 0, (shares / np.maximum(priorities, 1e-12)) ** bias, 0.0)
-    weights = priorities * np.where(totals > 0, excellence, 1.0)
-    weights = np.where(abandoned, 0.0, weights)
+    shares = np.divide(stocks, totals, out=priorities.copy(), where=totals > 0)
+    concentration = 1.0 + bias * np.clip(1.0 - affordable, 0.0, 1.0)
+    weights = np.where(lost, 0.0, shares) ** concentration[:, None]
     return normalise_rows(weights, fallback=priorities)
 
 
@@ -73,22 +83,28 @@ def prioritised_weights(weights: np.ndarray, gaps: np.ndarray, strength: float =
 
 
 def specialisation_by_design(
-    weights: np.ndarray,
     stocks: np.ndarray,
     held: np.ndarray,
     europeans: np.ndarray,
-    keep_top: int = 3,
+    keep_min: int = 3,
 ) -> np.ndarray:
-    """Coordinated specialisation: members drop areas that enough stronger allies cover.
+    """Coordinated specialisation: which holdings members agree to drop (a boolean mask).
 
-    In each area the ``keep_top`` largest European holders keep investing; the others drop it
-    and put the money into areas where they are among the top providers.
+    A European member drops an area where its comparative advantage is below one (its share
+    of Europe's stock in the area is below its share of Europe's stock overall) provided at
+    least ``keep_min`` Europeans with an advantage there keep it. The money goes to the areas
+    it is good at. Dropping is agreed, so a holding lost this way is handed over, not
+    abandoned.
     """
-    eur_stocks = np.where(europeans[:, None], stocks, -np.inf)
-    rank = np.argsort(np.argsort(-eur_stocks, axis=0), axis=0)
-    covered = held[europeans].sum(axis=0) >= keep_top
-    drop = europeans[:, None] & covered[None, :] & (rank >= keep_top)
-    return normalise_rows(np.where(drop, 0.0, weights), fallback=weights)
+    eur = np.where(europeans[:, None], stocks, 0.0)
+    area_totals = eur.sum(axis=0)
+    member_share = eur.sum(axis=1) / max(eur.sum(), 1e-12)
+    area_share = np.divide(eur, area_totals, out=np.zeros_like(eur), where=area_totals > 0)
+    advantage = np.divide(area_share, member_share[:, None], out=np.zeros_like(eur),
+                          where=member_share[:, None] > 0)
+    keepers = held & europeans[:, None] & (advantage >= 1.0)
+    covered = keepers.sum(axis=0) >= keep_min
+    return held & europeans[:, None] & (advantage < 1.0) & covered[None, :]
 
 
 def two_plus_weights(
@@ -97,64 +113,108 @@ def two_plus_weights(
     held: np.ndarray,
     europeans: np.ndarray,
     boost: float = 3.0,
+    minimum: int = 3,
 ) -> np.ndarray:
-    """The 2+ principle: keep at least two European providers in every area.
+    """The 2+ principle: no area is left to fewer than two allies besides the leader.
 
-    Where fewer than two Europeans hold an area, the two largest European stocks in it are
+    Where fewer than ``minimum`` Europeans hold an area (a margin of one over two, since a
+    holding can fall away in any year), the ``minimum`` largest European stocks in it are
     boosted so they keep or rebuild it.
     """
     eur_stocks = np.where(europeans[:, None], stocks, -np.inf)
     rank = np.argsort(np.argsort(-eur_stocks, axis=0), axis=0)
-    short = held[europeans].sum(axis=0) < 2
-    chosen = europeans[:, None] & short[None, :] & (rank < 2)
+    short = held[europeans].sum(axis=0) < minimum
+    chosen = europeans[:, None] & short[None, :] & (rank < minimum)
     boosted = np.where(chosen, np.maximum(weights, 0.02) * boost, weights)
     return normalise_rows(boosted, fallback=weights)
 
 
-def invest(
-    stocks: np.ndarray,
-    spend: np.ndarray,
+def unit_prices(
     unit_cost: float,
-    abandoned: np.ndarray,
+    lost: np.ndarray,
     rebuild_multiplier: float,
-    depreciation: float,
+    pooled_fraction: np.ndarray,
+    pooling_savings: float,
 ) -> np.ndarray:
-    """Depreciate stocks and add what this year's spending buys.
+    """Price of one unit of capability for each member and area.
 
-    Rebuilding an abandoned area costs ``rebuild_multiplier`` times as much per unit.
+    Rebuilding a lost area costs ``rebuild_multiplier`` times as much; the part bought through
+    multinational projects (``pooled_fraction``) is cheaper by ``pooling_savings``.
     """
-    price = unit_cost * np.where(abandoned, rebuild_multiplier, 1.0)
-    return stocks * (1.0 - depreciation) + spend / price
+    return (unit_cost * np.where(lost, rebuild_multiplier, 1.0)
+            * (1.0 - pooling_savings * pooled_fraction))
+
+
+def invest(stocks: np.ndarray, spend: np.ndarray, prices: np.ndarray,
+           depreciation: float) -> np.ndarray:
+    """Depreciate stocks and add what this year's spending buys at these prices."""
+    return stocks * (1.0 - depreciation) + spend / prices
+
+
+def pooled_fraction(held: np.ndarray, participants: np.ndarray, pooled_share: float) -> np.ndarray:
+    """Share of each member's spending per area that goes through multinational projects.
+
+    ``pooled_share`` of spending on viable national holdings, and all spending on holdings too
+    small to be viable on their own: pooling is what lets that money count (Giegerich, seed).
+    """
+    return np.where(held, pooled_share, 1.0) * participants[:, None]
+
+
+def pool_stock(stocks: np.ndarray, held: np.ndarray, participants: np.ndarray) -> np.ndarray:
+    """Per area, the combined stock of the participants' sub-viable holdings.
+
+    Holdings too small to be viable alone form one multinational unit per area (as the EATC
+    pools national transport aircraft under one command).
+    """
+    return np.where(participants[:, None] & ~held, stocks, 0.0).sum(axis=0)
 
 
 def viability(
-    stocks: np.ndarray, thresholds: np.ndarray, was_held: np.ndarray, abandoned: np.ndarray
+    stocks: np.ndarray,
+    thresholds: np.ndarray,
+    was_held: np.ndarray,
+    pooled: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Apply minimum viable sizes; returns (stocks, held, abandoned).
+    """Apply minimum viable sizes; returns (stocks, held, lost).
 
-    A holding that falls below its area's threshold is abandoned and written off: the few
-    remaining assets cannot be used effectively. An abandoned area is held again once rebuilt
-    above the threshold. A holding that was never viable is not "abandoned": it is a small
-    national contribution that may grow.
+    A holding that falls below its area's threshold is lost and written off: the few remaining
+    assets cannot be used effectively ("falling off a cliff"). A holding that was never viable
+    is not lost: it is a small national contribution that may grow. A holding inside a viable
+    multinational pool (``pooled``, a boolean mask) is kept.
     """
     held = stocks >= thresholds[None, :]
-    newly = was_held & ~held
-    abandoned = (abandoned | newly) & ~held
-    stocks = np.where(newly, 0.0, stocks)
-    return stocks, held, abandoned
+    lost = was_held & ~held
+    if pooled is not None:
+        lost &= ~pooled
+    return np.where(lost, 0.0, stocks), held, lost
+
+
+def hand_over(stocks: np.ndarray, released: np.ndarray, recipients: np.ndarray) -> np.ndarray:
+    """Pass the assets of holdings dropped by agreement to the allies that keep the area.
+
+    ``released`` is the stock given up per member and area; each area's total goes to that
+    area's ``recipients`` (a boolean mask) in proportion to what they already hold. Agreed
+    specialisation moves assets to partners instead of writing them off.
+    """
+    totals = released.sum(axis=0)
+    base = np.where(recipients, stocks, 0.0)
+    weights = np.divide(base, base.sum(axis=0), out=np.zeros_like(base),
+                        where=base.sum(axis=0) > 0)
+    return stocks + weights * totals[None, :]
 
 
 def effective_stock(
     stocks: np.ndarray,
     held: np.ndarray,
-    pooled: np.ndarray,
+    pool: np.ndarray,
+    pool_viable: np.ndarray,
     access: np.ndarray,
     members: np.ndarray,
 ) -> np.ndarray:
-    """Capability per area that the given members can field: viable national holdings plus
-    pooled capability where partners do not opt out (``access`` per area, 0 or 1)."""
+    """Capability per area that the given members can field: their viable national holdings
+    plus viable pooled units, available where no partner opts out (``access``, 0 or 1)."""
     national = np.where(held & members[:, None], stocks, 0.0).sum(axis=0)
-    return national + pooled * access
+    return national + np.where(pool_viable, pool, 0.0) * access
 
 
 def gaps(effective: np.ndarray, targets: np.ndarray) -> np.ndarray:

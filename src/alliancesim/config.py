@@ -209,7 +209,7 @@ class OpinionParams(_Section):
                                        ge=0, le=0.5)
     major_event_impact: float = P(0.12, "support", "Alcaro & Marrone (seed)",
                                   "Fall in support after a high-impact event.", ge=0, le=1)
-    fatigue: float = P(0.015, "support / year of operation", "Alcaro & Marrone (seed)",
+    fatigue: float = P(0.02, "support / year of operation", "Alcaro & Marrone (seed)",
                        "Yearly fall in support as the operation drags on.", ge=0, le=0.2)
     cost_weight: float = P(0.1, "support per unit of cost share", "Alcaro & Marrone (seed)",
                            "Fall in support with the operation's cost relative to the budget "
@@ -241,7 +241,7 @@ class IncentiveParams(_Section):
     defection_reputation_loss: float = P(0.35, "reputation", "Alcaro & Marrone (seed)",
                                          "Reputation a member loses when it leaves an alliance "
                                          "operation unilaterally.", ge=0, le=1)
-    coalition_exit_cost_factor: float = P(0.25, "fraction", "Alcaro & Marrone (seed)",
+    coalition_exit_cost_factor: float = P(0.2, "fraction", "Alcaro & Marrone (seed)",
                                           "Systemic cost of leaving a coalition relative to an "
                                           "alliance operation.", ge=0, le=1)
     reputation_recovery: float = P(0.03, "reputation / year", "judgement",
@@ -290,9 +290,11 @@ class CapabilityParams(_Section):
     rebuild_cost_multiplier: float = P(2.5, "x", "Giegerich (seed)",
                                        "Unit-cost multiplier for rebuilding an abandoned area.",
                                        ge=1, le=10)
-    specialisation_bias: float = P(1.5, "exponent", "Giegerich (seed)",
-                                   "How strongly national allocation favours areas of existing "
-                                   "excellence.", ge=0, le=5)
+    specialisation_bias: float = P(6.0, "exponent per unit of lost affordability",
+                                   "Giegerich (seed): cuts abandon whole areas",
+                                   "How strongly a member concentrates its equipment money on "
+                                   "its largest holdings as its budget buys less than its "
+                                   "start-year force.", ge=0, le=20)
     ambition: float = P(1.0, "x initial alliance stock", "judgement (level of ambition)",
                         "Alliance capability target per area, relative to the initial alliance "
                         "stock in that area.", ge=0.1, le=3)
@@ -358,7 +360,7 @@ class OperationParams(_Section):
     caveat_protection: float = P(0.7, "fraction", "Alcaro & Marrone (seed)",
                                  "Share of exposure avoided by troops under caveats.", ge=0,
                                  le=1)
-    leader_share: float = P(0.68, "fraction of requirement", "calibration: ISAF ~135,000 "
+    leader_share: float = P(0.66, "fraction of requirement", "calibration: ISAF ~135,000 "
                             "with Europeans 25,000-30,000 and partners ~5,000 (seed)",
                             "Share of the requirement the leader covers itself.", ge=0, le=1)
     initial_caveat_activist: float = P(0.1, "fraction of troops", "Alcaro & Marrone (seed)",
@@ -373,12 +375,15 @@ class OperationParams(_Section):
     caveat_floor_share: float = P(0.35, "fraction of initial caveat", "Alcaro & Marrone (seed)",
                                   "Caveats never fall below this share of their initial "
                                   "level.", ge=0, le=1)
-    troop_adjustment: float = P(0.3, "fraction / year", "Alcaro & Marrone (seed): small "
+    troop_adjustment: float = P(0.5, "fraction / year", "Alcaro & Marrone (seed): small "
                                 "increases", "Share of the gap to the requested contribution "
                                 "closed each year.", ge=0, le=1)
-    withdrawal_threshold: float = P(0.45, "pressure units", "Alcaro & Marrone (seed)",
-                                    "Domestic pressure minus systemic cost above which a "
-                                    "member withdraws.", ge=0, le=2)
+    withdrawal_threshold: float = P(0.05, "pressure units", "Alcaro & Marrone (seed)",
+                                    "Domestic pressure minus systemic cost of leaving above "
+                                    "which a member may withdraw.", ge=0, le=2)
+    withdrawal_spread: float = P(0.1, "pressure units", "judgement",
+                                 "Excess pressure over which the yearly chance of leaving rises "
+                                 "from 0 to 1.", ge=0.01, le=2)
 
     @model_validator(mode="after")
     def _years_in_order(self) -> OperationParams:

@@ -139,7 +139,8 @@ class AllianceModel(mesa.Model):
         cfg, d = self.config, self.data
         budget = d.gdp_usd * d.burden_pct / 100.0
         equipment_share = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
-        stocks = cap.initial_stocks(budget * equipment_share, self.priorities,
+        self.initial_equipment_spend = budget * equipment_share
+        stocks = cap.initial_stocks(self.initial_equipment_spend, self.priorities,
                                     cfg.capabilities.depreciation)
         # Minimum viable size per area: a share of what the whole alliance held at the start.
         self.thresholds = cfg.capabilities.viability_threshold * stocks.sum(axis=0)
@@ -164,9 +165,11 @@ class AllianceModel(mesa.Model):
             casualties=zeros.copy(), support_operation=self.support_baseline.copy(),
             support_defence=np.full(n, 0.5), reputation=np.full(n, 0.7), threat=threat,
             stress=zeros.copy(), membership_value=zeros.copy(), stocks=stocks, held=held,
-            abandoned=np.zeros_like(held))
-        self.pooled = np.zeros(len(CAPABILITY_AREAS))
+            abandoned=np.zeros_like(held), handed_over=np.zeros_like(held))
+        self.pool = np.zeros(len(CAPABILITY_AREAS))
+        self.pool_viable = np.zeros(len(CAPABILITY_AREAS), bool)
         self.access = np.ones(len(CAPABILITY_AREAS))
+        self.pooled_fraction = np.zeros_like(stocks)
         self.leader_budget0 = max(float(budget[self.leader_mask].sum()), 1.0)
         state.membership_value = self._membership_value(state)
         self.value0 = state.membership_value.copy()
@@ -305,28 +308,32 @@ class AllianceModel(mesa.Model):
         """Phase 5: spread equipment budgets over capability areas (national unless coordinated)."""
         cfg, s = self.config, self.state
         sd, c = cfg.smart_defence, cfg.capabilities
-        weights = cap.national_weights(s.stocks, self.priorities, s.abandoned,
-                                       c.specialisation_bias)
+        affordable = cap.affordability(s.equipment_spend, self.unit_cost,
+                                       self.initial_equipment_spend)
+        weights = cap.national_weights(s.stocks, self.priorities, s.abandoned | s.handed_over,
+                                       affordable, c.specialisation_bias)
         last_gap = self.history.europe_gap[self.history.rows - 1]
         if sd.prioritisation:
             weights = cap.prioritised_weights(weights, last_gap)
+        self.dropped_by_design = np.zeros_like(s.held)
         if sd.specialisation:
-            weights = cap.specialisation_by_design(weights, s.stocks, s.held, self.europeans)
+            self.dropped_by_design = cap.specialisation_by_design(s.stocks, s.held,
+                                                                  self.europeans)
+            weights = cap.normalise_rows(np.where(self.dropped_by_design, 0.0, weights),
+                                         fallback=weights)
         if sd.two_plus:
             weights = cap.two_plus_weights(weights, s.stocks, s.held, self.europeans)
-        national = s.equipment_spend * s.active
-        self.pooled_spend = np.zeros(len(CAPABILITY_AREAS))
+        area_spend = (s.equipment_spend * s.active)[:, None] * weights
+        self.pooled_fraction = np.zeros_like(area_spend)
         if sd.pooling:
-            pooled_money = national * sd.pooled_share * self.europeans
-            national = national - pooled_money
-            gap_weights = (last_gap + 0.05) / (last_gap + 0.05).sum()
-            spent = pooled_money.sum() * (1.0 if sd.reinvestment_fund else 1.0 - sd.pooling_savings)
-            # Savings buy more capability only if a reinvestment fund keeps them in defence.
-            self.pooled_spend = spent * gap_weights / (1.0 - sd.pooling_savings)
+            self.pooled_fraction = cap.pooled_fraction(s.held, self.europeans, sd.pooled_share)
             if not sd.reinvestment_fund:
-                s.equipment_spend = s.equipment_spend - pooled_money * sd.pooling_savings
-                s.budget = s.budget - pooled_money * sd.pooling_savings
-        self.area_spend = national[:, None] * weights
+                # The savings go back to the treasury instead of buying more capability.
+                returned = area_spend * self.pooled_fraction * sd.pooling_savings
+                area_spend = area_spend - returned
+                s.equipment_spend = s.equipment_spend - returned.sum(axis=1)
+                s.budget = s.budget - returned.sum(axis=1)
+        self.area_spend = area_spend
 
     def operation(self) -> None:
         """Phase 6: contributions, caveats and withdrawal; casualties."""
@@ -348,10 +355,12 @@ class AllianceModel(mesa.Model):
         opinion_reach = 1.0 - np.clip(cost, 0.0, 1.0)
         troops = op.next_troops(s.troops, s.requested, s.deployable, pressure, opinion_reach,
                                 o.troop_adjustment, drawing_down)
+        # The leader covers its share of the requirement at once.
+        troops = np.where(self.leader_mask, np.minimum(s.requested, s.deployable), troops)
         s.caveat = op.next_caveats(s.caveat, s.caveat_floor, o.caveat_relaxation,
                                    self.leader_pressure, pressure)
         leaving = self.rng.random(len(self.codes)) < op.withdrawal_probability(
-            pressure, cost, o.withdrawal_threshold)
+            pressure, cost, o.withdrawal_threshold, o.withdrawal_spread)
         leaving &= (s.troops > 0) & ~s.withdrawn & ~self.leader_mask
         if drawing_down:  # an agreed drawdown is under way: leaving is not a defection
             leaving[:] = False
@@ -374,15 +383,25 @@ class AllianceModel(mesa.Model):
         """Phase 7: depreciation, investment at rising unit cost, viability."""
         cfg, s = self.config, self.state
         c, sd = cfg.capabilities, cfg.smart_defence
-        stocks = cap.invest(s.stocks, self.area_spend, self.unit_cost, s.abandoned,
-                            c.rebuild_cost_multiplier, c.depreciation)
-        s.stocks, s.held, s.abandoned = cap.viability(stocks, self.thresholds, s.held,
-                                                      s.abandoned)
-        price = self.unit_cost * (1.0 - sd.pooling_savings)
-        self.pooled = self.pooled * (1.0 - c.depreciation) + self.pooled_spend * (
-            1.0 - sd.pooling_savings) / price
+        prices = cap.unit_prices(self.unit_cost, s.abandoned | s.handed_over,
+                                 c.rebuild_cost_multiplier, self.pooled_fraction,
+                                 sd.pooling_savings)
+        stocks = cap.invest(s.stocks, self.area_spend, prices, c.depreciation)
+        pooled = None
+        if sd.pooling:
+            held_now = stocks >= self.thresholds[None, :]
+            self.pool = cap.pool_stock(stocks, held_now, self.europeans & s.active)
+            self.pool_viable = self.pool >= self.thresholds
+            pooled = self.europeans[:, None] & ~held_now & self.pool_viable[None, :]
+        s.stocks, s.held, lost = cap.viability(stocks, self.thresholds, s.held, pooled)
+        handed = lost & self.dropped_by_design
+        if handed.any():
+            s.stocks = cap.hand_over(s.stocks, np.where(handed, stocks, 0.0),
+                                     s.held & self.europeans[:, None])
+        s.abandoned = (s.abandoned | (lost & ~self.dropped_by_design)) & ~s.held
+        s.handed_over = (s.handed_over | (lost & self.dropped_by_design)) & ~s.held
         opted_out = self.rng.random(len(CAPABILITY_AREAS)) >= sd.assured_access
-        self.access = np.where(opted_out & (self.pooled > 0), 0.0, 1.0)
+        self.access = np.where(opted_out & self.pool_viable, 0.0, 1.0)
 
     def alliance_accounts(self) -> None:
         """Phase 8: reputation, the leader's view of the gaps, and the year's record."""
@@ -419,11 +438,12 @@ class AllianceModel(mesa.Model):
     def _record(self) -> None:
         s = self.state
         members = s.active
-        gap = cap.gaps(cap.effective_stock(s.stocks, s.held, self.pooled, self.access, members),
-                       self.targets)
-        europe_gap = cap.gaps(cap.effective_stock(s.stocks, s.held, self.pooled, self.access,
-                                                  members & self.europeans), self.europe_targets)
-        pooled_viable = (self.pooled >= self.thresholds).astype(int)
+        gap = cap.gaps(cap.effective_stock(s.stocks, s.held, self.pool, self.pool_viable,
+                                           self.access, members), self.targets)
+        europe_gap = cap.gaps(cap.effective_stock(s.stocks, s.held, self.pool, self.pool_viable,
+                                                  self.access, members & self.europeans),
+                              self.europe_targets)
+        pooled_viable = self.pool_viable.astype(int)
         yearly = {
             "requirement": self.requirement_path[self.year],
             "partner_troops": self.partner_troops if self.requirement > 0 else 0.0,

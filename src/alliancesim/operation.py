@@ -70,14 +70,15 @@ def next_caveats(
 
 
 def withdrawal_probability(
-    pressure: np.ndarray, exit_cost: np.ndarray, threshold: float, spread: float = 0.04
+    pressure: np.ndarray, exit_cost: np.ndarray, threshold: float, spread: float
 ) -> np.ndarray:
     """Chance that a contributor leaves unilaterally this year.
 
-    Rises steeply once domestic pressure exceeds the systemic cost of leaving by ``threshold``.
+    Zero while domestic pressure does not exceed the systemic cost of leaving by
+    ``threshold``; beyond that it rises linearly, reaching certainty ``spread`` further on.
     """
-    z = (pressure - exit_cost - threshold) / spread
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+    excess = pressure - exit_cost - threshold
+    return np.clip(excess / max(spread, 1e-9), 0.0, 1.0)
 
 
 def expected_casualties(

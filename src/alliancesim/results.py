@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 TIMESERIES_COLUMNS = (
     "year", "alliance_spending_usd", "leader_share", "mean_burden_pct", "members_at_2pct",
     "exploitation_rho", "burden_gini", "capability_gap_index", "capability_gap_index_europe",
-    "single_provider_areas", "uncovered_areas", "areas_abandoned", "mean_areas_held",
+    "single_provider_areas", "uncovered_areas", "areas_abandoned", "areas_handed_over",
+    "mean_areas_held",
     "contributors", "defections", "coordinated_drawdowns", "mean_caveat", "troops_deployed",
     "troops_deployed_europe", "troop_requirement", "troop_shortfall", "casualties",
     "risk_gini", "cohesion_index", "mean_support_operation", "mean_support_defence",
@@ -39,7 +40,7 @@ MEMBER_COLUMNS = (
     "year", "member", "posture", "revealed_posture", "gdp_usd", "burden_pct", "budget_usd",
     "equipment_share", "deployable_troops", "troops_deployed", "caveat", "withdrawn",
     "support_operation", "support_defence", "reputation", "areas_held", "casualties")
-CAPABILITY_COLUMNS = ("year", "member", "area", "stock", "held", "abandoned")
+CAPABILITY_COLUMNS = ("year", "member", "area", "stock", "held", "abandoned", "handed_over")
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,14 @@ def _timeseries_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.Data
     out["capability_gap_index"] = h.gap[:rows].mean(axis=1)
     out["capability_gap_index_europe"] = h.europe_gap[:rows].mean(axis=1)
     held = h.area["held"][:rows] & active[:, :, None]
-    providers = metrics.providers_per_area(held, h.pooled_providers[:rows])
+    # Every area has the leader; what matters is who else could provide it.
+    providers = metrics.providers_per_area(held & ~leader[None, :, None],
+                                           h.pooled_providers[:rows])
     out["single_provider_areas"] = metrics.single_provider_areas(providers)
     out["uncovered_areas"] = (providers == 0).sum(axis=1)
     out["areas_abandoned"] = (h.area["abandoned"][:rows] & active[:, :, None]).sum(axis=(1, 2))
+    out["areas_handed_over"] = (h.area["handed_over"][:rows]
+                                & active[:, :, None]).sum(axis=(1, 2))
     out["mean_areas_held"] = np.array([held[r].sum(axis=1)[active[r]].mean()
                                        for r in range(rows)])
     allies_in = (troops > 0) & ~leader
@@ -176,6 +181,7 @@ def _capabilities_frame(model: AllianceModel, active: np.ndarray) -> pd.DataFram
         "stock": h.area["stocks"][:rows][mask],
         "held": h.area["held"][:rows][mask],
         "abandoned": h.area["abandoned"][:rows][mask],
+        "handed_over": h.area["handed_over"][:rows][mask],
     })
 
 

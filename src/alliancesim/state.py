@@ -39,13 +39,14 @@ class MemberArrays:
     stocks: np.ndarray
     held: np.ndarray
     abandoned: np.ndarray
+    handed_over: np.ndarray
 
 
 #: Member-year columns recorded every year (name in MemberArrays -> recorded as is).
 MEMBER_SERIES = ("active", "gdp", "budget", "equipment_spend", "deployable", "troops",
                  "requested", "caveat", "withdrawn", "casualties", "support_operation",
                  "support_defence", "reputation", "threat")
-AREA_SERIES = ("stocks", "held", "abandoned")
+AREA_SERIES = ("stocks", "held", "abandoned", "handed_over")
 
 
 @dataclass
