@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._numeric import bounded
 from .config import CAPABILITY_AREAS
 
 #: National priorities by posture, one weight per area in CAPABILITY_AREAS order:
@@ -65,7 +66,7 @@ def national_weights(
     """
     totals = stocks.sum(axis=1, keepdims=True)
     shares = np.divide(stocks, totals, out=priorities.copy(), where=totals > 0)
-    concentration = 1.0 + bias * np.clip(1.0 - affordable, 0.0, 1.0)
+    concentration = 1.0 + bias * bounded(1.0 - affordable, 0.0, 1.0)
     weights = np.where(lost, 0.0, shares) ** concentration[:, None]
     return normalise_rows(weights, fallback=priorities)
 
@@ -219,5 +220,4 @@ def effective_stock(
 
 def gaps(effective: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Shortfall per area as a fraction of the target, in [0, 1]."""
-    ratio = np.divide(effective, targets, out=np.ones_like(effective), where=targets > 0)
-    return np.clip(1.0 - ratio, 0.0, 1.0)
+    return bounded(1.0 - effective / np.maximum(targets, 1e-300), 0.0, 1.0)

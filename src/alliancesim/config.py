@@ -191,6 +191,9 @@ class LeaderParams(_Section):
                                 ge=-0.2, le=0.2)
     commitment_floor: float = P(0.2, "index 0-1", "judgement",
                                 "Lowest commitment the leader falls to.", ge=0, le=1)
+    burden_trend: float = P(0.0, "% GDP points / year", "Keohane (seed): US share of NATO "
+                            "spending 60% (1990) to 75% (2010)", "Yearly change in the "
+                            "leader's own target burden.", ge=-0.5, le=0.5)
     pressure: float = P(0.5, "index 0-1", "Keohane (seed): the 'battle cry' for more spending",
                         "Strength of the leader's pressure on allies below the norm.", ge=0, le=1)
     gap_response: float = P(0.3, "fraction", "judgement",

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._numeric import bounded
+
 
 def gdp_growth(
     rng: np.random.Generator,
@@ -28,7 +30,7 @@ def gdp_growth(
 
 def fiscal_stress(growth: np.ndarray, mean_growth: float, in_shock: bool) -> np.ndarray:
     """Fiscal stress in [0, 1]: growth shortfall against normal, and 1 in a crisis year."""
-    shortfall = np.clip((mean_growth - growth) / 0.05, 0.0, 1.0)
+    shortfall = bounded((mean_growth - growth) / 0.05, 0.0, 1.0)
     return np.maximum(shortfall, 1.0) if in_shock else shortfall
 
 
@@ -54,7 +56,7 @@ def common_threat(
     change and ``shock`` a sudden rise.
     """
     excess = (previous - base) * persistence + drift + shock
-    return float(np.clip(base + excess, 0.0, 1.0))
+    return min(max(base + excess, 0.0), 1.0)
 
 
 def perceived_threat(
@@ -68,10 +70,10 @@ def perceived_threat(
     rise = max(common - base, 0.0)
     fall = min(common - base, 0.0)
     perceived = base + fall + rise * np.where(frontline, frontline_multiplier, 1.0)
-    return np.clip(perceived + frontline * frontline_extra, 0.0, 1.0)
+    return bounded(perceived + frontline * frontline_extra, 0.0, 1.0)
 
 
 def leader_commitment(initial: float, trend: float, floor: float, years_elapsed: int) -> float:
     """The leader's commitment to the alliance after ``years_elapsed`` years (pivot if trend<0)."""
     value = initial + trend * years_elapsed
-    return float(np.clip(value, min(floor, initial), 1.0))
+    return min(max(value, min(floor, initial)), 1.0)

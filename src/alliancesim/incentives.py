@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._numeric import bounded
+
 #: How much each posture lets the leader's guarantee substitute for its own effort.
 GUARANTEE_RELIANCE = {"activist": 0.3, "defender": 0.6, "free-rider": 1.0}
 
@@ -22,9 +24,10 @@ def membership_value(
     Higher when the leader is committed, when the member feels exposed, and when the member is
     weak (a small share of the alliance's capability).
     """
+    # Each factor lies in [0, 1] (threat and shares are bounded where they are made).
     exposure = 0.5 + 0.5 * threat
-    weakness = 1.0 - np.clip(capability_share, 0.0, 1.0)
-    return np.clip(commitment * exposure * weakness, 0.0, 1.0)
+    weakness = 1.0 - capability_share
+    return commitment * exposure * weakness
 
 
 def norm_pull(
@@ -32,10 +35,21 @@ def norm_pull(
     norm_pct: float,
     peer_pressure: float,
     leader_pressure: float,
+    responsiveness: np.ndarray,
 ) -> np.ndarray:
-    """Pull on the target burden (% GDP points) of members below the spending norm."""
+    """Pull on the target burden (% GDP points) of members below the spending norm.
+
+    Peers and the leader press in equal parts; a member that leans on the guarantee listens
+    less (``responsiveness`` in [0, 1]).
+    """
     shortfall = np.maximum(norm_pct - burden_pct, 0.0)
-    return shortfall * 0.5 * (peer_pressure + leader_pressure)
+    return shortfall * 0.25 * (peer_pressure + leader_pressure) * responsiveness
+
+
+def responsiveness(reliance: np.ndarray, guarantee_weight: float,
+                   value: np.ndarray) -> np.ndarray:
+    """How far a member heeds pressure to spend: less when it leans on a valuable guarantee."""
+    return bounded(1.0 - guarantee_weight * reliance * value, 0.0, 1.0)
 
 
 def exit_cost(
@@ -57,8 +71,8 @@ def earned_reputation(
     burden_pct: np.ndarray, norm_pct: float, effort: np.ndarray, caveat: np.ndarray
 ) -> np.ndarray:
     """Reputation a member's conduct earns, in [0, 1]: spending and operational effort."""
-    spend = np.clip(burden_pct / norm_pct, 0.0, 1.2) / 1.2
-    operate = np.clip(effort, 0.0, 1.0) * (1.0 - 0.5 * caveat)
+    spend = bounded(burden_pct / norm_pct, 0.0, 1.2) / 1.2
+    operate = bounded(effort, 0.0, 1.0) * (1.0 - 0.5 * caveat)
     return 0.5 * spend + 0.5 * operate
 
 
@@ -71,4 +85,4 @@ def update_reputation(
 ) -> np.ndarray:
     """Move reputation toward what is earned; a unilateral defection costs ``loss`` at once."""
     moved = reputation + recovery * (earned - reputation)
-    return np.clip(moved - loss * defected, 0.0, 1.0)
+    return bounded(moved - loss * defected, 0.0, 1.0)

@@ -15,6 +15,7 @@ import numpy as np
 from . import capabilities as cap
 from . import economy, incentives, metrics, opinion, spending
 from . import operation as op
+from ._numeric import bounded, ratio
 from .agents import AllianceLeader, MemberState, Policy
 from .config import CAPABILITY_AREAS, Config, ConfigError
 from .data import MemberData, fictional_members, isaf_requirement, real_members
@@ -74,11 +75,14 @@ class AllianceModel(mesa.Model):
         self.leader_pressure = 0.0
         self._init_constants(n)
         self.state = self._initial_state(n)
-        self.history = History.empty(cfg.years, n, YEARLY)
+        self._history = History.empty(cfg.years, n, YEARLY)
         self.defections = 0
         self.coordinated_drawdowns = 0
         self.ever_contributed = self.state.troops > 0
         self.agents_by_code: dict[str, MemberState] = {}
+        self._accessions: dict[int, list[int]] = {}
+        for i, year in enumerate(self.data.joined):
+            self._accessions.setdefault(int(year), []).append(i)
         self._admit_members()
         self._record()
         self.running = self.year < cfg.run.end_year
@@ -124,7 +128,7 @@ class AllianceModel(mesa.Model):
         self.anchor_burden = d.burden_pct.copy()
         self.personnel_share = np.where(d.personnel_share > 0, d.personnel_share, 0.5)
         equipment = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
-        self.other_share = np.clip(1.0 - self.personnel_share - equipment, 0.0, 1.0)
+        self.other_share = bounded(1.0 - self.personnel_share - equipment, 0.0, 1.0)
         self.priorities = cap.priority_matrix(self.postures, self.leader_mask)
         self.population = np.where(np.isfinite(d.population) & (d.population > 0),
                                    d.population, d.gdp_usd / 40_000.0)
@@ -134,6 +138,10 @@ class AllianceModel(mesa.Model):
         self.unit_cost = 1.0
         self.common_threat = cfg.threat.base_level
         self.commitment = cfg.leader.commitment_initial
+        self.per_million = 1e6 / self.population
+        self.defence_baseline = np.full(n, 0.5)
+        everyone = np.ones(n, bool)
+        self.shock_hit = everyone if cfg.economy.shock_scope == "all" else ~self.leader_mask
 
     def _initial_state(self, n: int) -> MemberArrays:
         cfg, d = self.config, self.data
@@ -180,22 +188,27 @@ class AllianceModel(mesa.Model):
 
     def _admit_members(self) -> None:
         """Create an agent for every member whose accession year has come."""
-        for i, code in enumerate(self.codes):
-            if self.state.active[i] or self.data.joined[i] <= self.year:
-                if code in self.agents_by_code:
-                    continue
-                cls = AllianceLeader if self.leader_mask[i] else MemberState
-                self.agents_by_code[code] = cls(self, i, code, self.data.name[i],
-                                                self.postures[i], self.data.region[i])
-                if not self.state.active[i]:
-                    self._join(i)
+        if self.year == self.config.run.start_year:
+            newcomers = range(len(self.codes))
+        else:
+            newcomers = self._accessions.get(self.year, ())
+        for i in newcomers:
+            if self.data.joined[i] > self.year or self.codes[i] in self.agents_by_code:
+                continue
+            cls = AllianceLeader if self.leader_mask[i] else MemberState
+            self.agents_by_code[self.codes[i]] = cls(self, i, self.codes[i], self.data.name[i],
+                                                     self.postures[i], self.data.region[i])
+            if not self.state.active[i]:
+                self._join(i)
 
     def _join(self, i: int) -> None:
         """A member joins: it takes its burden of that year from SIPRI where known."""
         s = self.state
+        s.active = s.active.copy()  # recorded years keep their own array
         s.active[i] = True
         known = self.data.burden_by_year.get(self.year)
         if known is not None and np.isfinite(known[i]):
+            s.budget = s.budget.copy()
             s.budget[i] = s.gdp[i] * known[i] / 100.0
             self.anchor_burden[i] = known[i]
 
@@ -220,13 +233,13 @@ class AllianceModel(mesa.Model):
         e, t = cfg.economy, cfg.threat
         in_shock = e.shock_start_year > 0 and (
             e.shock_start_year <= self.year < e.shock_start_year + e.shock_years)
-        hit = np.ones(len(self.codes), bool) if e.shock_scope == "all" else ~self.leader_mask
-        shock = np.where(hit & in_shock, e.shock_gdp_growth, 0.0)
         s.growth = economy.gdp_growth(self.rng, len(self.codes), e.gdp_growth_mean,
-                                      e.gdp_growth_sd, e.common_shock_share, 0.0) + shock
+                                      e.gdp_growth_sd, e.common_shock_share, 0.0)
+        s.stress = economy.fiscal_stress(s.growth, e.gdp_growth_mean, False)
+        if in_shock:
+            s.growth = s.growth + self.shock_hit * e.shock_gdp_growth
+            s.stress = np.where(self.shock_hit, 1.0, s.stress)
         s.gdp = s.gdp * (1.0 + s.growth)
-        s.stress = np.where(hit & in_shock, 1.0,
-                            economy.fiscal_stress(s.growth, e.gdp_growth_mean, False))
         self._admit_members()
         threat_shock = t.shock_size if t.shock_year == self.year else 0.0
         self.common_threat = economy.common_threat(
@@ -248,10 +261,9 @@ class AllianceModel(mesa.Model):
         o = cfg.opinion
         running = self.requirement > 0
         years_in = max(self.year - cfg.operation.start_year + 1, 0) if running else 0
-        per_million = s.casualties / self.population * 1e6
+        per_million = s.casualties * self.per_million
         events = opinion.major_events(self.rng, s.troops, o.major_event_probability)
-        cost_share = np.divide(s.operations_spend, s.budget, out=np.zeros_like(s.budget),
-                               where=s.budget > 0)
+        cost_share = ratio(s.operations_spend, s.budget)
         s.support_operation = opinion.operation_support(
             s.support_operation, self.support_baseline, per_million, self.aversion, events,
             years_in, cost_share, s.stress, casualty_sensitivity=o.casualty_sensitivity,
@@ -259,7 +271,7 @@ class AllianceModel(mesa.Model):
             cost_weight=o.cost_weight, stress_weight=o.economic_stress_weight,
             inertia=o.inertia)
         s.support_defence = opinion.defence_support(
-            s.support_defence, np.full(len(self.codes), 0.5), s.threat, self.base_threat,
+            s.support_defence, self.defence_baseline, s.threat, self.base_threat,
             s.stress, threat_weight=o.threat_weight_defence,
             austerity_weight=o.austerity_weight_defence, inertia=o.inertia)
 
@@ -267,12 +279,14 @@ class AllianceModel(mesa.Model):
         """Phase 3: value of membership and pressure toward the 2% norm."""
         cfg, s = self.config, self.state
         s.membership_value = self._membership_value(s)
-        gap_index = float(self.history.gap[self.history.rows - 1].mean())
+        gap_index = float(self.gap.mean())
         leader_pressure = min(cfg.leader.pressure * self.commitment
                               * (1.0 + cfg.leader.gap_response * gap_index), 1.0)
+        heed = incentives.responsiveness(self.reliance, cfg.incentives.guarantee_weight,
+                                         s.membership_value)
         self.norm_pull = np.where(self.leader_mask, 0.0, incentives.norm_pull(
             100.0 * s.budget / s.gdp, cfg.incentives.spending_norm_pct,
-            cfg.incentives.peer_pressure, leader_pressure))
+            cfg.incentives.peer_pressure, leader_pressure, heed))
         self.leader_pressure = leader_pressure
 
     def spending(self) -> None:
@@ -280,8 +294,10 @@ class AllianceModel(mesa.Model):
         cfg, s = self.config, self.state
         sp = cfg.spending
         austerity = cfg.economy.austerity_cut * s.stress * (s.stress >= 1.0)
+        years = self.year - cfg.run.start_year
+        anchor = self.anchor_burden + self.leader_mask * cfg.leader.burden_trend * years
         target = spending.target_burden(
-            self.anchor_burden, self.threat_response, s.threat - self.base_threat,
+            anchor, self.threat_response, s.threat - self.base_threat,
             s.support_defence - 0.5, sp.opinion_weight, self.norm_pull, self.reliance,
             s.membership_value - self.value0, cfg.incentives.guarantee_weight, austerity)
         budget = spending.next_budget(s.budget, s.gdp, target, sp.adjustment_speed,
@@ -294,9 +310,7 @@ class AllianceModel(mesa.Model):
         personnel, operations, other, equipment = spending.split_budget(
             budget, s.personnel_spend, self.personnel_share, self.other_share,
             planned_operations, sp.personnel_stickiness, protected)
-        s.personnel = s.personnel * np.divide(personnel, s.personnel_spend,
-                                              out=np.ones_like(personnel),
-                                              where=s.personnel_spend > 0)
+        s.personnel = s.personnel * ratio(personnel, s.personnel_spend)
         s.deployable = s.personnel * self.deployable_fraction
         s.budget, s.personnel_spend, s.operations_spend = budget, personnel, operations
         s.other_spend, s.equipment_spend = other, equipment
@@ -312,9 +326,8 @@ class AllianceModel(mesa.Model):
                                        self.initial_equipment_spend)
         weights = cap.national_weights(s.stocks, self.priorities, s.abandoned | s.handed_over,
                                        affordable, c.specialisation_bias)
-        last_gap = self.history.europe_gap[self.history.rows - 1]
         if sd.prioritisation:
-            weights = cap.prioritised_weights(weights, last_gap)
+            weights = cap.prioritised_weights(weights, self.europe_gap())
         self.dropped_by_design = np.zeros_like(s.held)
         if sd.specialisation:
             self.dropped_by_design = cap.specialisation_by_design(s.stocks, s.held,
@@ -352,7 +365,7 @@ class AllianceModel(mesa.Model):
                                     cfg.incentives.coalition_exit_cost_factor)
         drawing_down = self.year >= o.drawdown_start_year
         # What is at stake systemically shields troop levels from opinion (Kreps).
-        opinion_reach = 1.0 - np.clip(cost, 0.0, 1.0)
+        opinion_reach = 1.0 - bounded(cost, 0.0, 1.0)
         troops = op.next_troops(s.troops, s.requested, s.deployable, pressure, opinion_reach,
                                 o.troop_adjustment, drawing_down)
         # The leader covers its share of the requirement at once.
@@ -365,7 +378,7 @@ class AllianceModel(mesa.Model):
         if drawing_down:  # an agreed drawdown is under way: leaving is not a defection
             leaving[:] = False
         troops, s.caveat, leaving = self._apply_policy_operation(troops, s.caveat, leaving)
-        s.withdrawn |= leaving
+        s.withdrawn = s.withdrawn | leaving
         s.defected_now = leaving
         troops = np.where(s.withdrawn | ~s.active, 0.0, troops)
         drawn_down = was_in & (troops <= 0) & ~s.withdrawn & drawing_down
@@ -406,8 +419,8 @@ class AllianceModel(mesa.Model):
     def alliance_accounts(self) -> None:
         """Phase 8: reputation, the leader's view of the gaps, and the year's record."""
         cfg, s = self.config, self.state
-        effort = np.divide(s.troops, s.requested, out=np.ones_like(s.troops),
-                           where=s.requested > 0)
+        # With nothing asked of it, a member is not marked down for deploying nothing.
+        effort = np.where(s.requested > 0, ratio(s.troops, s.requested), 1.0)
         earned = incentives.earned_reputation(100.0 * s.budget / s.gdp,
                                               cfg.incentives.spending_norm_pct, effort, s.caveat)
         s.reputation = incentives.update_reputation(
@@ -437,13 +450,8 @@ class AllianceModel(mesa.Model):
 
     def _record(self) -> None:
         s = self.state
-        members = s.active
-        gap = cap.gaps(cap.effective_stock(s.stocks, s.held, self.pool, self.pool_viable,
-                                           self.access, members), self.targets)
-        europe_gap = cap.gaps(cap.effective_stock(s.stocks, s.held, self.pool, self.pool_viable,
-                                                  self.access, members & self.europeans),
-                              self.europe_targets)
-        pooled_viable = self.pool_viable.astype(int)
+        self.gap = cap.gaps(cap.effective_stock(s.stocks, s.held, self.pool, self.pool_viable,
+                                                self.access, s.active), self.targets)
         yearly = {
             "requirement": self.requirement_path[self.year],
             "partner_troops": self.partner_troops if self.requirement > 0 else 0.0,
@@ -456,7 +464,14 @@ class AllianceModel(mesa.Model):
             "unit_cost": self.unit_cost,
             "operation_running": float(self.requirement_path[self.year] > 0),
         }
-        self.history.record(s, yearly, gap, europe_gap, pooled_viable)
+        self._history.record(s, yearly, self.gap, self.pool, self.pool_viable, self.access)
+
+    def europe_gap(self) -> np.ndarray:
+        """This year's capability gap per area for the allies without the leader."""
+        s = self.state
+        return cap.gaps(cap.effective_stock(s.stocks, s.held, self.pool, self.pool_viable,
+                                            self.access, s.active & self.europeans),
+                        self.europe_targets)
 
     def _apply_policy_burden(self, budget: np.ndarray) -> np.ndarray:
         policy = self._pending_policy.get(self.controlled_member or "")
@@ -517,6 +532,12 @@ class AllianceModel(mesa.Model):
         from .results import build_results
 
         return build_results(self)
+
+    @property
+    def history(self) -> History:
+        """Everything recorded so far, one row per simulated year."""
+        self._history.flush()
+        return self._history
 
     @property
     def members(self) -> list[MemberState]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._numeric import bounded
+
 #: Readiness to answer allied requests for troops, by posture (Keohane, seed).
 WILLINGNESS = {"activist": 1.5, "defender": 1.0, "free-rider": 0.5}
 
@@ -51,7 +53,7 @@ def next_troops(
     else:
         new = troops + adjustment * (requested - troops)
         new = new * (1.0 - opinion_reach * pressure)
-    return np.clip(new, 0.0, deployable)
+    return bounded(new, 0.0, deployable)
 
 
 def next_caveats(
@@ -78,7 +80,7 @@ def withdrawal_probability(
     ``threshold``; beyond that it rises linearly, reaching certainty ``spread`` further on.
     """
     excess = pressure - exit_cost - threshold
-    return np.clip(excess / max(spread, 1e-9), 0.0, 1.0)
+    return bounded(excess / max(spread, 1e-9), 0.0, 1.0)
 
 
 def expected_casualties(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._numeric import bounded
+
 #: Casualty sensitivity by posture (activists are less casualty-averse; Keohane, seed).
 CASUALTY_AVERSION = {"activist": 0.6, "defender": 1.2, "free-rider": 1.4}
 
@@ -42,7 +44,7 @@ def operation_support(
     drop = casualty_sensitivity * aversion * casualties_per_million
     drop = drop + major_event_impact * major_event
     pulled = inertia * previous + (1.0 - inertia) * anchor
-    return np.clip(pulled - drop, 0.0, 1.0)
+    return bounded(pulled - drop, 0.0, 1.0)
 
 
 def defence_support(
@@ -58,7 +60,7 @@ def defence_support(
 ) -> np.ndarray:
     """Support for defence spending in [0, 1]: up with threat above normal, down with stress."""
     target = baseline + threat_weight * (threat - base_threat) - austerity_weight * stress
-    return np.clip(inertia * previous + (1.0 - inertia) * target, 0.0, 1.0)
+    return bounded(inertia * previous + (1.0 - inertia) * target, 0.0, 1.0)
 
 
 def policy_pressure(support: np.ndarray, elite_consensus: float) -> np.ndarray:

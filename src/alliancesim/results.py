@@ -20,6 +20,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from . import capabilities as cap
 from . import metrics
 from .capabilities import EXPEDITIONARY_AREAS
 from .config import CAPABILITY_AREAS
@@ -121,11 +122,11 @@ def _timeseries_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.Data
                                for r in range(rows)]
     out["burden_gini"] = [metrics.gini(burden[r][has_budget[r]]) for r in range(rows)]
     out["capability_gap_index"] = h.gap[:rows].mean(axis=1)
-    out["capability_gap_index_europe"] = h.europe_gap[:rows].mean(axis=1)
+    out["capability_gap_index_europe"] = _europe_gaps(model, active).mean(axis=1)
     held = h.area["held"][:rows] & active[:, :, None]
     # Every area has the leader; what matters is who else could provide it.
     providers = metrics.providers_per_area(held & ~leader[None, :, None],
-                                           h.pooled_providers[:rows])
+                                           h.pool_viable[:rows].astype(int))
     out["single_provider_areas"] = metrics.single_provider_areas(providers)
     out["uncovered_areas"] = (providers == 0).sum(axis=1)
     out["areas_abandoned"] = (h.area["abandoned"][:rows] & active[:, :, None]).sum(axis=(1, 2))
@@ -164,6 +165,16 @@ def _timeseries_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.Data
     out["common_threat"] = y["common_threat"]
     out["members"] = active.sum(axis=1)
     return pd.DataFrame(out, columns=list(TIMESERIES_COLUMNS))
+
+
+def _europe_gaps(model: AllianceModel, active: np.ndarray) -> np.ndarray:
+    """Capability gap per year and area for the allies without the leader."""
+    h = model.history
+    return np.array([
+        cap.gaps(cap.effective_stock(h.area["stocks"][r], h.area["held"][r], h.pool[r],
+                                     h.pool_viable[r], h.access[r],
+                                     active[r] & model.europeans), model.europe_targets)
+        for r in range(h.rows)])
 
 
 def _capabilities_frame(model: AllianceModel, active: np.ndarray) -> pd.DataFrame:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._numeric import bounded
+
 
 def target_burden(
     anchor_pct: np.ndarray,
@@ -49,9 +51,9 @@ def next_budget(
     max_change: float,
 ) -> np.ndarray:
     """Next year's budget (USD): a partial step toward the target, within the yearly bound."""
-    current_pct = np.divide(budget, gdp, out=np.zeros_like(budget), where=gdp > 0) * 100.0
+    current_pct = budget / gdp * 100.0  # every member has a GDP
     desired = (current_pct + speed * (target_pct - current_pct)) / 100.0 * gdp
-    return np.clip(desired, budget * (1.0 - max_change), budget * (1.0 + max_change))
+    return bounded(desired, budget * (1.0 - max_change), budget * (1.0 + max_change))
 
 
 def split_budget(
@@ -77,8 +79,8 @@ def split_budget(
     left = left - protected
     desired = personnel_share * budget
     cut = desired < previous_personnel
-    personnel = np.where(cut, previous_personnel + (1.0 - stickiness) * (desired - previous_personnel),
-                         desired)
+    resisted = previous_personnel + (1.0 - stickiness) * (desired - previous_personnel)
+    personnel = np.where(cut, resisted, desired)
     personnel = np.minimum(personnel, left)
     left = left - personnel
     other = np.minimum(other_share * budget, left)

@@ -59,9 +59,11 @@ class History:
     area: dict[str, np.ndarray] = field(default_factory=dict)
     yearly: dict[str, np.ndarray] = field(default_factory=dict)
     gap: np.ndarray | None = None
-    europe_gap: np.ndarray | None = None
-    pooled_providers: np.ndarray | None = None
+    pool: np.ndarray | None = None
+    pool_viable: np.ndarray | None = None
+    access: np.ndarray | None = None
     rows: int = 0
+    _pending: list = field(default_factory=list)
 
     @classmethod
     def empty(cls, years: range, n_members: int, yearly_names: tuple[str, ...]) -> History:
@@ -76,24 +78,37 @@ class History:
         for name in yearly_names:
             hist.yearly[name] = np.full(n_years, np.nan)
         hist.gap = np.zeros((n_years, n_areas))
-        hist.europe_gap = np.zeros((n_years, n_areas))
-        hist.pooled_providers = np.zeros((n_years, n_areas), dtype=int)
+        hist.pool = np.zeros((n_years, n_areas))
+        hist.pool_viable = np.zeros((n_years, n_areas), dtype=bool)
+        hist.access = np.ones((n_years, n_areas))
         return hist
 
     def record(self, state: MemberArrays, yearly: dict[str, float], gap: np.ndarray,
-               europe_gap: np.ndarray, pooled_providers: np.ndarray) -> None:
-        """Copy this year's state into the next row."""
-        row = self.rows
-        for name in MEMBER_SERIES:
-            self.member[name][row] = getattr(state, name)
-        for name in AREA_SERIES:
-            self.area[name][row] = getattr(state, name)
-        for name, value in yearly.items():
-            self.yearly[name][row] = value
-        self.gap[row] = gap
-        self.europe_gap[row] = europe_gap
-        self.pooled_providers[row] = pooled_providers
+               pool: np.ndarray, pool_viable: np.ndarray, access: np.ndarray) -> None:
+        """Keep this year's state as the next row.
+
+        The phases replace state arrays rather than change them in place, so a reference is
+        a faithful record; rows are stacked into the arrays above on first read.
+        """
+        self._pending.append(([getattr(state, n) for n in MEMBER_SERIES],
+                              [getattr(state, n) for n in AREA_SERIES],
+                              yearly, gap, pool, pool_viable, access))
         self.rows += 1
+
+    def flush(self) -> None:
+        """Stack the pending rows into the preallocated arrays."""
+        start = self.rows - len(self._pending)
+        for k, (member, area, yearly, gap, pool, viable, access) in enumerate(self._pending):
+            row = start + k
+            for name, value in zip(MEMBER_SERIES, member, strict=True):
+                self.member[name][row] = value
+            for name, value in zip(AREA_SERIES, area, strict=True):
+                self.area[name][row] = value
+            for name, value in yearly.items():
+                self.yearly[name][row] = value
+            self.gap[row], self.pool[row] = gap, pool
+            self.pool_viable[row], self.access[row] = viable, access
+        self._pending.clear()
 
 
 def state_field_names() -> list[str]:

@@ -71,6 +71,12 @@ def sipri_to_nato_factor() -> float:
 
 
 def isaf_requirement(years: range) -> np.ndarray:
+    """ISAF troop strength per year (see ``_isaf_requirement``); a fresh copy each call."""
+    return _isaf_requirement(years.start, years.stop).copy()
+
+
+@cache
+def _isaf_requirement(start: int, stop: int) -> np.ndarray:
     """ISAF troop strength per year: linear interpolation at mid-year between dated figures.
 
     Years before NATO took command or after ISAF ended are zero.
@@ -78,6 +84,7 @@ def isaf_requirement(years: range) -> np.ndarray:
     df = isaf_table()
     dates = pd.to_datetime(df["as_of"], format="mixed")
     t = dates.dt.year + (dates.dt.dayofyear - 1) / 365.25
+    years = range(start, stop)
     mid = np.asarray(years, dtype=float) + 0.5
     values = np.interp(mid, t.to_numpy(), df["isaf_total_troops"].to_numpy(dtype=float))
     first, last = int(dates.dt.year.min()), int(dates.dt.year.max())
@@ -109,6 +116,7 @@ class MemberData:
         return len(self.code)
 
 
+@cache
 def real_members(start_year: int, max_accession_year: int) -> MemberData:
     """The real allies that joined by ``max_accession_year``, initialised for ``start_year``.
 
@@ -152,7 +160,7 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
         burden = np.nan_to_num(s.to_numpy(float))
 
     frontline = (members["land_border_russia"] | members["land_border_belarus_or_ukraine"])
-    return MemberData(
+    return _read_only(MemberData(
         code=codes,
         name=list(members["name"]),
         posture=[postures.loc[c, "posture"] for c in codes],
@@ -167,7 +175,17 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
         equipment_share=equipment,
         personnel_share=personnel_share,
         burden_by_year=burden_by_year,
-    )
+    ))
+
+
+def _read_only(data: MemberData) -> MemberData:
+    """Freeze the arrays of a cached MemberData so no run can change another's inputs."""
+    for value in vars(data).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    for value in data.burden_by_year.values():
+        value.setflags(write=False)
+    return data
 
 
 def fictional_members(specs) -> MemberData:
