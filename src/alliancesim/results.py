@@ -36,7 +36,8 @@ TIMESERIES_COLUMNS = (
     "contributors", "defections", "coordinated_drawdowns", "mean_caveat", "troops_deployed",
     "troops_deployed_europe", "troop_requirement", "troop_shortfall", "casualties",
     "risk_gini", "cohesion_index", "mean_support_operation", "mean_support_defence",
-    "leader_commitment", "common_threat", "members")
+    "leader_commitment", "common_threat", "members", "mean_portfolio_concentration",
+    *(f"gap_{area}" for area in CAPABILITY_AREAS))
 MEMBER_COLUMNS = (
     "year", "member", "posture", "revealed_posture", "gdp_usd", "burden_pct", "budget_usd",
     "equipment_share", "deployable_troops", "troops_deployed", "caveat", "withdrawn",
@@ -164,6 +165,12 @@ def _timeseries_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.Data
     out["leader_commitment"] = y["commitment"]
     out["common_threat"] = y["common_threat"]
     out["members"] = active.sum(axis=1)
+    concentration = metrics.portfolio_concentration(h.area["stocks"][:rows])
+    has_stock = active & (h.area["stocks"][:rows].sum(axis=2) > 0)
+    out["mean_portfolio_concentration"] = np.array([concentration[r][has_stock[r]].mean()
+                                                    for r in range(rows)])
+    for k, area in enumerate(CAPABILITY_AREAS):
+        out[f"gap_{area}"] = h.gap[:rows, k]
     return pd.DataFrame(out, columns=list(TIMESERIES_COLUMNS))
 
 
