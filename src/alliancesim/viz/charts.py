@@ -1,0 +1,274 @@
+"""The browser views' charts, redrawn every simulated year, as SVG text.
+
+Each function takes the model and its result tables (``model.viz_results()``) and returns a
+list of SVG panels that the page lays out side by side. The x axis always spans the whole
+run, so a viewer watches the lines grow toward the end year; a thin line marks the current
+year.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..config import CAPABILITY_AREAS, POSTURES
+from ..plots import NORM_PCT, POSTURE_COLOURS
+from . import svg
+from .svg import LegendItem, Plot
+
+if TYPE_CHECKING:
+    from ..model import AllianceModel
+    from ..results import Results
+
+LEADER_COLOUR = "#111827"
+EUROPE_COLOUR = "#2563eb"
+GAP_COLOUR = "#dc2626"
+CAVEAT_COLOUR = "#7c3aed"
+#: Coverage matrix states (index = value in :func:`coverage_matrix`) and their colours.
+COVERAGE_STATES = ("not held", "abandoned (cut)", "handed over (by design)", "held")
+COVERAGE_COLOURS = ("#f3f4f6", "#dc2626", "#f59e0b", "#1f2937")
+AREA_LABELS = [a.replace("_", " ").replace("isr", "ISR") for a in CAPABILITY_AREAS]
+
+
+def _years(model: AllianceModel) -> tuple[int, int]:
+    span = model.config.years
+    return span.start, span.stop - 1
+
+
+def _plot(model: AllianceModel, width: float, title: str, y_range: tuple[float, float],
+          **kwargs) -> Plot:
+    return Plot(width=width, height=kwargs.pop("height", 290), x_range=_years(model),
+                y_range=y_range, title=title, **kwargs)
+
+
+def leaders(model: AllianceModel) -> list[str]:
+    """Codes of the alliance leader(s) (one in every shipped scenario)."""
+    return [c for c, lead in zip(model.codes, model.leader_mask, strict=True) if lead]
+
+
+def posture_of(model: AllianceModel, code: str) -> str:
+    """Declared posture of a member."""
+    return model.postures[model.codes.index(code)]
+
+
+# --------------------------------------------------------------------------- burden
+
+
+def burden_panels(model: AllianceModel, res: Results) -> list[str]:
+    """Burden by declared posture (median and range) with the 2% line; who carries it."""
+    m = res.members
+    lead = leaders(model)
+    allies = m[~m["member"].isin(lead)]
+    top = max(4.5, float(m["burden_pct"].max()) * 1.05) if not m.empty else 4.5
+    plot = _plot(model, 600, "Defence spending by declared posture", (0, top),
+                 y_label="% of GDP", y_format="percent")
+    for posture in POSTURES:
+        g = allies[allies["posture"] == posture].groupby("year")["burden_pct"]
+        if g.ngroups == 0:
+            continue
+        colour = POSTURE_COLOURS[posture]
+        plot.band(g.min().index, g.min().values, g.max().values, colour, 0.12)
+        plot.line(g.median().index, g.median().values, colour, 2.5,
+                  label=f"{posture}s (median; band = range)",
+                  tooltip=f"{posture}s, median burden")
+    leader = m[m["member"].isin(lead)].groupby("year")["burden_pct"].mean()
+    if not leader.empty:
+        plot.line(leader.index, leader.values, LEADER_COLOUR, 1.5, dash="2 3", label="leader")
+    plot.hline(NORM_PCT, "#111827", label="2% norm")
+    plot.marker(model.year)
+    ts = res.timeseries
+    share = _plot(model, 400, "Who carries the burden", (0, 1), y_label="fraction")
+    share.line(ts["year"], ts["leader_share"], LEADER_COLOUR, 2.5,
+               label="leader's share of alliance spending")
+    members = ts["members"].replace(0, np.nan)
+    share.line(ts["year"], ts["members_at_2pct"] / members, "#059669", 2,
+               label="share of allies at or above 2%")
+    share.marker(model.year)
+    return [plot.render(), share.render()]
+
+
+# --------------------------------------------------------------------------- capabilities
+
+
+def coverage_matrix(model: AllianceModel, res: Results) -> tuple[np.ndarray, list[str]]:
+    """This year's state of every (area, member): an index into :data:`COVERAGE_STATES`.
+
+    Members are ordered by declared posture, then code, so each posture reads as a block.
+    """
+    cap = res.capabilities
+    now = cap[cap["year"] == model.year]
+    order = sorted(now["member"].unique(),
+                   key=lambda c: (POSTURES.index(posture_of(model, c)), c))
+    if now.empty:
+        return np.zeros((len(CAPABILITY_AREAS), 0), int), []
+    state = np.select([now["held"], now["handed_over"], now["abandoned"]], [3, 2, 1], 0)
+    table = (pd.DataFrame({"area": now["area"], "member": now["member"], "state": state})
+             .pivot(index="area", columns="member", values="state")
+             .reindex(index=list(CAPABILITY_AREAS), columns=order).fillna(0).astype(int))
+    return table.to_numpy(), order
+
+
+def european_providers(model: AllianceModel, matrix: np.ndarray, order: list[str]) -> np.ndarray:
+    """Allies other than the leader (and outside North America) holding each area."""
+    europeans = {c for c, e in zip(model.codes, model.europeans, strict=True) if e}
+    columns = [c in europeans for c in order]
+    return (matrix[:, columns] == 3).sum(axis=1) if matrix.size else np.zeros(len(matrix), int)
+
+
+def capability_panels(model: AllianceModel, res: Results) -> list[str]:
+    """Coverage (who holds each area), the gap per area, and the gap indices over time."""
+    matrix, order = coverage_matrix(model, res)
+    providers = european_providers(model, matrix, order)
+    pooled = model.history.pool_viable[model.history.rows - 1]
+    right = []
+    for count, pool in zip(providers, pooled, strict=True):
+        colour = GAP_COLOUR if count <= 1 else ("#b45309" if count == 2 else svg.MUTED)
+        right.append((f"{count}" + (" + pool" if pool else ""), colour))
+    coverage = svg.matrix_chart(
+        AREA_LABELS, order, matrix.tolist(), COVERAGE_COLOURS, COVERAGE_STATES, 1000,
+        f"Coverage in {model.year}: which allies hold each capability area",
+        col_colours=[POSTURE_COLOURS[posture_of(model, c)] for c in order],
+        right_labels=right, right_title="Europeans\nholding",
+        extra_legend=[LegendItem(f"{p} (label colour)", POSTURE_COLOURS[p], "line")
+                      for p in POSTURES])
+    ts = res.timeseries
+    now, first = ts.iloc[-1], ts.iloc[0]
+    gaps = svg.hbar_chart(
+        AREA_LABELS, [float(now[f"gap_{a}"]) for a in CAPABILITY_AREAS], 440, 300,
+        "Gap per area (shortfall against the target)", GAP_COLOUR, 1.0,
+        markers=[float(first[f"gap_{a}"]) for a in CAPABILITY_AREAS],
+        marker_label=str(int(first["year"])), value_label=str(model.year))
+    index = _plot(model, 560, "Capability gap index", (0, 1), y_label="mean shortfall",
+                  height=300)
+    index.line(ts["year"], ts["capability_gap_index"], LEADER_COLOUR, 2.5, label="whole alliance")
+    index.line(ts["year"], ts["capability_gap_index_europe"], GAP_COLOUR, 2.5,
+               label="allies without the leader")
+    index.line(ts["year"], ts["single_provider_areas"] / len(CAPABILITY_AREAS), "#b45309", 1.5,
+               dash="4 3", label="share of areas with one European holder")
+    index.marker(model.year)
+    return [coverage, gaps, index.render()]
+
+
+# --------------------------------------------------------------------------- operation
+
+
+def operation_panels(model: AllianceModel, res: Results) -> list[str]:
+    """Troops against the requirement, troops by ally, contributors and defections, caveats."""
+    ts, m = res.timeseries, res.members
+    years = ts["year"].to_numpy()
+    lead = leaders(model)
+    leader_troops = (m[m["member"].isin(lead)].groupby("year")["troops_deployed"].sum()
+                     .reindex(years, fill_value=0.0).to_numpy())
+    europe = ts["troops_deployed_europe"].to_numpy()
+    others = np.maximum(ts["troops_deployed"].to_numpy() - leader_troops - europe, 0.0)
+    partners = np.nan_to_num(model.history.yearly["partner_troops"][:len(ts)])
+    peak = float(max(ts["troop_requirement"].max(), (leader_troops + europe + others
+                                                      + partners).max(), 1.0))
+    force = _plot(model, 500, "Troops in the operation", (0, peak * 1.08), y_label="troops")
+    force.stack(years, [(leader_troops, LEADER_COLOUR, "leader"),
+                        (europe, EUROPE_COLOUR, "European allies"),
+                        (others, "#93c5fd", "other allies"),
+                        (partners, "#d1d5db", "partners")])
+    force.line(years, ts["troop_requirement"], GAP_COLOUR, 1.5, dash="5 4", label="requirement")
+    force.marker(model.year)
+    if not model.config.operation.enabled:
+        force.note("no operation in this scenario")
+
+    now = m[(m["year"] == model.year) & ~m["member"].isin(lead)]
+    now = now.sort_values(["troops_deployed", "member"], ascending=[False, True])
+    deployed = now[now["troops_deployed"] > 0]
+    withdrawn = now[now["withdrawn"]]["member"].tolist()
+    note = (f"withdrawn: {', '.join(withdrawn)}" if withdrawn else "no ally has withdrawn")
+    by_member = svg.column_chart(
+        deployed["member"].tolist(), deployed["troops_deployed"].tolist(),
+        [POSTURE_COLOURS[p] for p in deployed["posture"]], 500, 290,
+        f"Allies' troops in {model.year} (leader not shown)", note=note,
+        note_colour=GAP_COLOUR if withdrawn else svg.MUTED,
+        empty="no ally has troops deployed this year", unit="troops")
+
+    cohesion = _plot(model, 500, "Contributors and defections",
+                     (0, max(float(ts["contributors"].max()), 4.0) * 1.1), y_label="allies")
+    cohesion.line(years, ts["contributors"], EUROPE_COLOUR, 2.5, label="contributing allies")
+    cohesion.line(years, ts["defections"], GAP_COLOUR, 2.5, label="defections (total)")
+    cohesion.line(years, ts["coordinated_drawdowns"], svg.MUTED, 1.5, dash="5 4",
+                  label="agreed drawdowns (total)")
+    cohesion.marker(model.year)
+    caveat = _plot(model, 500, "Caveats: share of troops barred from combat", (0, 1),
+                   y_label="mean caveat")
+    caveat.line(years, ts["mean_caveat"], CAVEAT_COLOUR, 2.5,
+                label="mean caveat of contributing allies")
+    caveat.marker(model.year)
+    return [force.render(), by_member, cohesion.render(), caveat.render()]
+
+
+# --------------------------------------------------------------------------- opinion
+
+
+def opinion_panels(model: AllianceModel, res: Results) -> list[str]:
+    """Public support for the operation (with casualties) and for defence (with threat)."""
+    m, ts = res.members, res.timeseries
+    worst = float(ts["casualties"].max()) if len(ts) else 0.0
+    operation = _plot(model, 500, "Support for the operation", (0, 1), y_label="share in favour",
+                      y2_range=(0, max(10.0, worst * 3)), y2_label="casualties")
+    operation.bars(ts["year"], ts["casualties"], "#9ca3af", axis=2, opacity=0.45,
+                   label="casualties (right axis)", unit="casualties")
+    defence = _plot(model, 500, "Support for defence spending", (0, 1),
+                    y_label="share in favour")
+    for plot, column in ((operation, "support_operation"), (defence, "support_defence")):
+        for posture in POSTURES:
+            g = m[m["posture"] == posture].groupby("year")[column].mean()
+            if not g.empty:
+                plot.line(g.index, g.values, POSTURE_COLOURS[posture], 2.5,
+                          label=f"{posture} publics")
+        plot.marker(model.year)
+    defence.line(ts["year"], ts["common_threat"], "#111827", 1.5, dash="2 3",
+                 label="common threat (0-1)")
+    return [operation.render(), defence.render()]
+
+
+# --------------------------------------------------------------------------- one member
+
+
+def member_panels(model: AllianceModel, res: Results, code: str) -> list[str]:
+    """One ally over time: burden, troops and caveat, public support, reputation and areas."""
+    m = res.members
+    own = m[m["member"] == code].sort_values("year")
+    colour = POSTURE_COLOURS[posture_of(model, code)]
+    size = {"height": 150, "margin": (44, 40, 38, 22)}
+    if own.empty:
+        empty = _plot(model, 440, "Not a member yet", (0, 1), **size)
+        return [empty.note("this ally joins later in the run").render()]
+    years = own["year"]
+    top = max(4.0, float(own["burden_pct"].max()) * 1.1)
+    burden = _plot(model, 440, "Burden", (0, top), y_format="percent", **size)
+    burden.line(years, own["burden_pct"], colour, 2.5, label="% of GDP")
+    burden.hline(NORM_PCT, "#111827", label="2% norm")
+    troops_max = max(float(own["troops_deployed"].max()), 10.0)
+    troops = _plot(model, 440, "Troops deployed and caveat", (0, troops_max * 1.1),
+                   y2_range=(0, 1), **size)
+    troops.band(years, [0.0] * len(own), own["troops_deployed"], colour, 0.3)
+    troops.line(years, own["troops_deployed"], colour, 2, label="troops")
+    troops.line(years, own["caveat"], CAVEAT_COLOUR, 1.5, dash="5 3", axis=2,
+                label="caveat (right axis)")
+    support = _plot(model, 440, "Public support", (0, 1), **size)
+    support.line(years, own["support_operation"], EUROPE_COLOUR, 2, label="for the operation")
+    support.line(years, own["support_defence"], "#059669", 2, label="for defence")
+    standing = _plot(model, 440, "Reputation and capability areas held", (0, 1),
+                     y2_range=(0, len(CAPABILITY_AREAS)), **size)
+    standing.line(years, own["reputation"], LEADER_COLOUR, 2, label="reputation")
+    standing.line(years, own["areas_held"], "#b45309", 1.5, axis=2, step=True,
+                  label="areas held (right axis)")
+    panels = [burden, troops, support, standing]
+    for p in panels:
+        p.marker(model.year)
+    return [p.render() for p in panels]
+
+
+def fmt_troops(value: float) -> str:
+    """Troop numbers for labels: 0, 850, 4.6k."""
+    if not math.isfinite(value) or value <= 0:
+        return "0"
+    return svg.fmt_number(round(value))
