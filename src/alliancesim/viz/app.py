@@ -28,6 +28,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from .about import AboutPanel
+from .cli import SCENARIO_ENV
 from .components import (
     BurdenView,
     CapabilityView,
@@ -40,8 +41,6 @@ from .components import (
 from .controls import ControlState, ParameterPanel
 from .factory import DEFAULT_SEED, VizModel, scenario_choices
 
-#: Environment variable through which ``alliancesim viz --scenario`` picks the first scenario.
-SCENARIO_ENV = "ALLIANCESIM_VIZ_SCENARIO"
 TITLE = "alliancesim — burden-sharing in a military alliance"
 #: Milliseconds between years when playing (the sidebar's Play Interval slider changes it).
 PLAY_INTERVAL_MS = 400
@@ -95,6 +94,7 @@ def Page() -> None:
     first = solara.use_memo(lambda: VizModel(scenario=scenario, seed=DEFAULT_SEED,
                                              controls=controls), [])
     model = solara.use_reactive(first)
+    solara.Title("alliancesim")
     solara.Style(PAGE_CSS)
     SolaraViz(model, components=[], model_params=model_params(controls, scenario), name=TITLE,
               play_interval=PLAY_INTERVAL_MS)
