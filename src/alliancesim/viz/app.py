@@ -65,7 +65,7 @@ def initial_scenario() -> str:
 def model_params(controls: ControlState, scenario: str) -> dict[str, Any]:
     """SolaraViz inputs: the scenario menu and seed field (user inputs), the panel (fixed)."""
     return {
-        "scenario": {"type": "Select", "value": scenario, "label": "Scenario",
+        "scenario_name": {"type": "Select", "value": scenario, "label": "Scenario",
                      "values": list(scenario_choices())},
         "seed": {"type": "InputText", "value": str(DEFAULT_SEED),
                  "label": "Seed (a whole number)"},
@@ -91,7 +91,7 @@ def Page() -> None:
     controlled = solara.use_reactive(None)
     controls = solara.use_memo(lambda: ControlState(overrides, controlled), [])
     scenario = solara.use_memo(initial_scenario, [])
-    first = solara.use_memo(lambda: VizModel(scenario=scenario, seed=DEFAULT_SEED,
+    first = solara.use_memo(lambda: VizModel(scenario_name=scenario, seed=DEFAULT_SEED,
                                              controls=controls), [])
     model = solara.use_reactive(first)
     solara.Title("alliancesim")

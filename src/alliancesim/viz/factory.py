@@ -84,7 +84,9 @@ class VizModel(AllianceModel):
     """An :class:`AllianceModel` made from the browser's inputs, with a tile-grid map.
 
     Args:
-        scenario: a label of :func:`scenario_choices` (a scenario name or a lesson preset).
+        scenario_name: a label of :func:`scenario_choices` (a scenario name or a lesson
+            preset). Not called ``scenario``: Mesa reserves that name for its own scenario
+            objects and would replace the value on Reset.
         seed: the seed field's text (or an int).
         controls: the parameter panel's state; its overrides and controlled member apply.
 
@@ -93,19 +95,19 @@ class VizModel(AllianceModel):
     built without it and the reason is kept in :attr:`notices`, which the page shows.
 
     Examples:
-        >>> model = VizModel(scenario="classroom", seed="3")
+        >>> model = VizModel(scenario_name="classroom", seed="3")
         >>> model.step()
         >>> model.year
         2021
     """
 
-    def __init__(self, scenario: str = "baseline", seed: int | str = DEFAULT_SEED,
+    def __init__(self, scenario_name: str = "baseline", seed: int | str = DEFAULT_SEED,
                  controls: ControlState | None = None) -> None:
         notices: list[str] = []
         choices = scenario_choices()
-        choice = choices.get(scenario)
+        choice = choices.get(scenario_name)
         if choice is None:
-            notices.append(f"unknown scenario '{scenario}'; showing baseline instead")
+            notices.append(f"unknown scenario '{scenario_name}'; showing baseline instead")
             choice = choices["baseline"]
         try:
             seed_value = parse_seed(seed)

@@ -1,0 +1,541 @@
+"""The browser app's parts, rendered with Solara in-process (no browser).
+
+The end-to-end browser tests are in ``test_viz_browser.py``; these check the same behaviour
+faster, plus the pure pieces (tile layout, SVG charts, parameter specs, the model factory, the
+command line).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import types
+import xml.dom.minidom
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+solara = pytest.importorskip("solara")
+v = pytest.importorskip("ipyvuetify")
+
+from alliancesim import AllianceModel, load_scenario  # noqa: E402
+from alliancesim.cli import main as cli_main  # noqa: E402
+from alliancesim.config import list_scenarios, parameter_table  # noqa: E402
+from alliancesim.data import members_table  # noqa: E402
+from alliancesim.viz import charts, svg, tilemap  # noqa: E402
+from alliancesim.viz import cli as viz_cli  # noqa: E402
+from alliancesim.viz.app import Page  # noqa: E402
+from alliancesim.viz.controls import (  # noqa: E402
+    ControlState,
+    css_class,
+    nice_step,
+    parameter_specs,
+)
+from alliancesim.viz.factory import VizModel, parse_seed, scenario_choices  # noqa: E402
+
+# --------------------------------------------------------------------------- page helpers
+
+
+@solara.component
+def AppWithSidebar():
+    """The page inside Solara's app layout, so SolaraViz's sidebar is rendered too."""
+    with solara.AppLayout():
+        Page()
+
+
+@pytest.fixture
+def page():
+    _box, rc = solara.render(AppWithSidebar(), handle_error=False)
+    yield rc
+    rc.close()
+
+
+def every_widget(rc, cls=object) -> list:
+    """All widgets of a class in the rendered tree (reacton's find stops at a match)."""
+    from ipywidgets import Widget
+
+    found, seen, queue = [], set(), list(rc.find().widgets)
+    while queue:
+        widget = queue.pop(0)
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        if isinstance(widget, cls):
+            found.append(widget)
+        for name in widget.keys:
+            value = getattr(widget, name)
+            values = value if isinstance(value, (list, tuple)) else [value]
+            queue.extend(x for x in values if isinstance(x, Widget))
+    return found
+
+
+def html_texts(rc) -> list[str]:
+    return [w.unsafe_innerHTML for w in every_widget(rc, v.VuetifyTemplate)
+            if getattr(w, "unsafe_innerHTML", None)]
+
+
+def span_texts(rc) -> list[str]:
+    return [c for w in every_widget(rc, v.Html) for c in w.children if isinstance(c, str)]
+
+
+def alert_texts(rc) -> str:
+    return " ".join(str(c) for w in every_widget(rc, v.Alert) for c in w.children)
+
+
+def year_on_page(rc) -> int:
+    years = [t for t in html_texts(rc) if t.startswith("Year: ")]
+    assert len(years) == 1, years
+    return int(years[0].removeprefix("Year: "))
+
+
+def click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def stat(rc, slug: str) -> str:
+    box = rc.find(v.Html, class_=f"alliancesim-stat stat-{slug}")
+    return box.find(v.Html, class_="stat-value").widget.children[0]
+
+
+def choose_scenario(rc, label: str) -> None:
+    rc.find(v.Select, label="Scenario").widget.v_model = label
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_page_opens_at_the_start_year_and_step_adds_one_year(page):
+    assert year_on_page(page) == 2012
+    click(page, "Step")
+    assert year_on_page(page) == 2013
+    click(page, "Step")
+    assert year_on_page(page) == 2014
+
+
+def test_page_has_every_control_the_issue_asks_for(page):
+    buttons = {c for w in every_widget(page, v.Btn) for c in w.children if isinstance(c, str)}
+    assert {"Reset", "Step", "▶"} <= buttons
+    assert page.find(v.Select, label="Scenario").widget.items == list(scenario_choices())
+    assert page.find(v.TextField, label="Seed (a whole number)").widget.v_model == "1"
+    sliders = every_widget(page, v.Slider)
+    assert any(w.label == "Play Interval (ms)" for w in sliders)  # the Play speed
+    for spec in parameter_specs():
+        assert page.find(v.Html, class_=css_class(spec.name)).widgets, spec.name
+
+
+def test_clicking_a_tile_shows_that_members_history(page):
+    assert "One ally over time" in span_texts(page)
+    page.find(v.Btn, class_="alliancesim-tile tile-DEU").widget.click()
+    assert page.find(v.Html, class_="alliancesim-member-name").widget.children == [
+        "Germany (DEU)"]
+    charts_shown = [t for t in html_texts(page) if t.startswith("<svg") and "Burden" in t]
+    assert charts_shown, "the member's burden history is drawn"
+    tile = page.find(v.Btn, class_="alliancesim-tile tile-DEU").widget
+    assert "3px solid" in tile.style_  # the selected tile is outlined
+    click(page, "Close")
+    assert not page.find(v.Html, class_="alliancesim-member-name").widgets
+
+
+def test_map_switches_between_declared_and_revealed_posture_and_shades(page):
+    def fills() -> dict[str, str]:
+        out = {}
+        for w in every_widget(page, v.Btn):
+            if "alliancesim-tile" in (w.class_ or ""):
+                code = w.class_.split("tile-")[-1]
+                out[code] = w.style_.split("background:")[1].split(";")[0]
+        return out
+
+    declared = fills()
+    assert set(declared) == set(members_table().query("joined <= 2012")["iso3"])
+    page.find(v.BtnToggle, class_="map-shade-by").widget.v_model = 1  # troops
+    by_troops = fills()
+    assert by_troops != declared
+    page.find(v.BtnToggle, class_="map-colour-by").widget.v_model = 1  # revealed
+    revealed = fills()
+    assert revealed != by_troops  # some allies behave unlike their declared posture
+
+
+def test_slider_change_applies_on_reset_and_changes_the_run(page):
+    for _ in range(5):
+        click(page, "Step")
+    before = stat(page, "mean-burden")
+    control = page.find(v.Html, class_=css_class("leader.pressure"))
+    control.find(v.Slider).widget.v_model = 1.0
+    assert "1 change waiting: press Reset" in alert_texts(page)
+    click(page, "Reset")
+    assert year_on_page(page) == 2012
+    changed = page.find(v.Html, class_="alliancesim-overrides").widget.children[0]
+    assert "leader.pressure = 1.0" in changed
+    for _ in range(5):
+        click(page, "Step")
+    assert stat(page, "mean-burden") != before
+
+
+def test_switching_scenario_takes_effect_on_reset(page):
+    choose_scenario(page, "classroom")
+    assert year_on_page(page) == 2012  # nothing changes before Reset
+    click(page, "Reset")
+    assert year_on_page(page) == 2020
+    assert "classroom · seed 1" in span_texts(page)
+    tiles = {w.class_.split("tile-")[-1] for w in every_widget(page, v.Btn)
+             if "alliancesim-tile" in (w.class_ or "")}
+    assert tiles == {"BIG", "ARD", "FOR", "MUR", "LAX", "SNO"}
+
+
+def test_seed_field_sets_the_seed_and_a_bad_seed_is_reported(page):
+    field = page.find(v.TextField, label="Seed (a whole number)").widget
+    field.v_model = "7"
+    field.fire_event("focusout", None)
+    click(page, "Reset")
+    assert "baseline · seed 7" in span_texts(page)
+    field.v_model = "seven"
+    field.fire_event("focusout", None)
+    click(page, "Reset")
+    assert "seed 'seven' is not a whole number" in alert_texts(page)
+
+
+@pytest.mark.parametrize("tab, marker", [("Burden", "Defence spending by declared posture"),
+                                         ("Capabilities", "which allies hold each"),
+                                         ("Operation", "Troops in the operation"),
+                                         ("Public opinion", "Support for the operation"),
+                                         ("About", "Three things to try")])
+def test_each_view_tab_shows_its_content(page, tab, marker):
+    tabs = page.find(v.Tabs).widget
+    labels = [c.children[0] for c in tabs.children if isinstance(c, v.Tab)]
+    tabs.v_model = labels.index(tab)
+    assert any(marker in t for t in html_texts(page)), tab
+
+
+def test_views_redraw_when_the_year_advances(page):
+    page.find(v.Tabs).widget.v_model = 2  # operation
+    assert any("troops in 2012" in t for t in html_texts(page))
+    click(page, "Step")
+    assert any("troops in 2013" in t for t in html_texts(page))
+    assert not any("troops in 2012" in t for t in html_texts(page))
+
+
+def test_about_panel_explains_the_model_each_view_and_three_things_to_try():
+    from alliancesim.viz.about import ABOUT_HTML
+
+    for view in ("Alliance map", "Burden", "Capabilities", "Operation", "Public opinion"):
+        assert f"<strong>{view}</strong>" in ABOUT_HTML
+    tries = ABOUT_HTML.split("Three things to try")[1]
+    assert tries.count("<li>") == 3
+    for scenario in ("baseline", "austerity", "smart_defence", "isaf", "isaf_coalition"):
+        assert scenario in list_scenarios()  # the suggestions name real scenarios
+
+
+# --------------------------------------------------------------------------- plug-ins
+
+
+def test_lesson_presets_become_scenario_menu_entries(monkeypatch):
+    lessons = types.ModuleType("alliancesim.viz.lessons")
+    lessons.LESSON_PRESETS = {"coalition": {"scenario": "isaf", "title": "Coalition test",
+                                            "overrides": {"operation.framework": "coalition"}}}
+    monkeypatch.setitem(sys.modules, "alliancesim.viz.lessons", lessons)
+    choices = scenario_choices()
+    assert "Lesson: Coalition test" in choices
+    model = VizModel(scenario_name="Lesson: Coalition test", seed=2)
+    assert model.config.operation.framework == "coalition"
+    assert model.year == 2003
+
+
+def test_play_panel_plugin_gets_a_tab(monkeypatch):
+    play = types.ModuleType("alliancesim.viz.play")
+
+    @solara.component
+    def PlayPanel(model, controls):
+        solara.Text(f"play panel for {model.choice.label}")
+
+    play.PlayPanel = PlayPanel
+    monkeypatch.setitem(sys.modules, "alliancesim.viz.play", play)
+    _box, rc = solara.render(AppWithSidebar(), handle_error=False)
+    try:
+        tabs = rc.find(v.Tabs).widget
+        labels = [c.children[0] for c in tabs.children if isinstance(c, v.Tab)]
+        assert "Play a member" in labels
+        tabs.v_model = labels.index("Play a member")
+        assert "play panel for baseline" in span_texts(rc)
+    finally:
+        rc.close()
+
+
+# --------------------------------------------------------------------------- the model factory
+
+
+def test_viz_model_runs_exactly_the_command_line_model():
+    overrides = {"opinion.fatigue": 0.05}
+    plain = AllianceModel(load_scenario("baseline", overrides), seed=4)
+    viz = VizModel(scenario_name="baseline", seed="4",
+                   controls=ControlState.create(overrides=overrides))
+    for _ in range(6):
+        plain.step()
+        viz.step()
+    pd.testing.assert_frame_equal(plain.results().timeseries, viz.viz_results().timeseries)
+
+
+def test_unusable_inputs_are_reported_not_applied():
+    model = VizModel(scenario_name="no-such-scenario", seed="-3",
+                     controls=ControlState.create(controlled_member="XYZ"))
+    assert model.choice.scenario == "baseline"
+    assert model.seed == 1
+    assert model.controlled_member is None
+    text = " ".join(model.notices)
+    assert "unknown scenario 'no-such-scenario'" in text
+    assert "seed -3 is out of range" in text
+    assert "XYZ is not a member" in text
+
+
+def test_parse_seed_accepts_whole_numbers_only():
+    assert parse_seed(" 42 ") == 42
+    for bad in ("", "1.5", "abc", "-1", str(2**32)):
+        with pytest.raises(Exception, match="seed"):
+            parse_seed(bad)
+
+
+def test_results_are_computed_once_per_year():
+    model = VizModel(scenario_name="classroom")
+    first = model.viz_results()
+    assert model.viz_results() is first
+    model.step()
+    assert model.viz_results() is not first
+    assert int(model.viz_results().timeseries["year"].iloc[-1]) == 2021
+
+
+# --------------------------------------------------------------------------- parameter panel
+
+
+def test_parameter_specs_come_from_the_schema():
+    table = {row["name"]: row for row in parameter_table()}
+    specs = parameter_specs()
+    sliders = [s for s in specs if s.kind == "slider"]
+    assert len(sliders) >= 8
+    assert all(table[s.name]["behavioural"] for s in sliders)
+    for spec in specs:
+        row = table[spec.name]
+        assert spec.default == row["default"]
+        assert (spec.minimum, spec.maximum) == (row["min"], row["max"])
+        assert spec.unit == row["unit"]
+        assert row["description"] in spec.tooltip
+        assert row["source"] in spec.tooltip
+    kinds = {s.kind for s in specs}
+    assert kinds == {"slider", "switch", "choice"}
+
+
+def test_slider_steps_are_round_and_reach_the_default():
+    for spec in parameter_specs():
+        if spec.kind != "slider":
+            continue
+        positions = (spec.maximum - spec.minimum) / spec.step
+        assert 40 <= positions <= 101, spec.name
+        assert spec.snap(spec.default) == pytest.approx(spec.default), spec.name
+        assert spec.snap(spec.maximum + 1) == spec.maximum
+        assert spec.snap(spec.minimum - 1) == spec.minimum
+
+
+@given(st.floats(-1e3, 1e3), st.floats(1e-6, 1e3))
+def test_nice_step_is_one_two_or_five_times_a_power_of_ten(low, span):
+    step = nice_step(low, low + span)
+    mantissa = step / 10 ** math.floor(math.log10(step) + 1e-12)
+    assert any(math.isclose(mantissa, m, rel_tol=1e-6) for m in (1, 2, 5, 10))
+    assert span / step <= 100.5
+
+
+def test_restoring_the_scenario_values_clears_every_change():
+    controls = ControlState.create()
+    controls.set("opinion.fatigue", 0.1)
+    controls.set("smart_defence.pooling", True)
+    assert controls.current_overrides() == {"opinion.fatigue": 0.1, "smart_defence.pooling": True}
+    controls.clear()
+    assert controls.current_overrides() == {}
+
+
+# --------------------------------------------------------------------------- tile map
+
+
+def test_every_real_ally_has_its_own_tile_inside_the_grid():
+    codes = list(members_table()["iso3"])
+    layout = tilemap.tile_layout(codes, list(members_table()["region"]))
+    assert set(layout) == set(codes)
+    assert len(set(layout.values())) == len(codes)
+    cols, rows = tilemap.GRID_SIZE
+    assert all(0 <= c < cols and 0 <= r < rows for c, r in layout.values())
+    assert layout["USA"][0] < layout["GBR"][0] < layout["POL"][0]  # west to east
+    assert layout["NOR"][1] < layout["DEU"][1] < layout["ITA"][1]  # north to south
+
+
+@given(st.lists(st.sampled_from(sorted(tilemap.REGION_ANCHORS)), min_size=1, max_size=40))
+@settings(max_examples=50)
+def test_unknown_members_get_distinct_tiles_near_their_region(regions):
+    codes = [f"X{k:02d}" for k in range(len(regions))]
+    layout = tilemap.tile_layout(codes, regions)
+    assert len(set(layout.values())) == len(codes)
+    first = tilemap.REGION_ANCHORS[regions[0]]
+    assert layout[codes[0]] == first  # the first of a region sits on its anchor
+
+
+def test_too_many_members_for_the_map_is_an_error():
+    cols, rows = tilemap.GRID_SIZE
+    n = cols * rows + 1
+    with pytest.raises(ValueError, match="do not fit"):
+        tilemap.tile_layout([f"M{k}" for k in range(n)], ["west"] * n)
+
+
+def test_members_sit_in_a_mesa_grid_and_new_allies_get_a_tile_when_they_join():
+    model = VizModel(scenario_name="isaf")  # starts in 2003; seven allies join in 2004
+    on_grid = tilemap.tiles_on_grid(model.grid)
+    assert "EST" not in on_grid and "DEU" in on_grid
+    assert on_grid["DEU"] == tilemap.TILE_POSITIONS["DEU"]
+    model.step()
+    on_grid = tilemap.tiles_on_grid(model.grid)
+    assert on_grid["EST"] == tilemap.TILE_POSITIONS["EST"]
+    assert len(on_grid) == len(model.members)
+
+
+@given(st.sampled_from(["#c0392b", "#2e86c1", "#7f8c8d"]), st.floats(0, 1), st.floats(0, 1))
+def test_shading_is_monotone_and_full_intensity_is_the_colour(colour, a, b):
+    assert tilemap.shade(colour, 1.0) == colour
+
+    def lightness(hex_colour: str) -> int:
+        return sum(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    low, high = sorted((a, b))
+    assert lightness(tilemap.shade(colour, low)) >= lightness(tilemap.shade(colour, high))
+
+
+def test_tile_text_is_readable_on_its_fill():
+    assert tilemap.text_colour("#ffffff") != tilemap.text_colour("#111111")
+    assert tilemap.text_colour(tilemap.shade("#c0392b", 1.0)) == "#ffffff"
+    assert tilemap.text_colour(tilemap.shade("#c0392b", 0.0)) != "#ffffff"
+
+
+# --------------------------------------------------------------------------- charts
+
+
+@pytest.mark.parametrize("scenario", sorted(list_scenarios()))
+def test_every_view_draws_well_formed_svg_for_every_scenario(scenario):
+    model = VizModel(scenario_name=scenario)
+    for steps in (0, 3):
+        for _ in range(steps):
+            model.step()
+        res = model.viz_results()
+        panels = (charts.burden_panels(model, res) + charts.capability_panels(model, res)
+                  + charts.operation_panels(model, res) + charts.opinion_panels(model, res)
+                  + charts.member_panels(model, res, model.codes[0]))
+        for panel in panels:
+            doc = xml.dom.minidom.parseString(panel)
+            assert doc.documentElement.tagName == "svg"
+            assert not re.search(r'="[^"]*\bnan\b', panel), "no NaN coordinates"
+
+
+def test_coverage_matrix_matches_the_capabilities_table():
+    model = VizModel(scenario_name="austerity", seed=3)
+    for _ in range(8):
+        model.step()
+    res = model.viz_results()
+    matrix, _order = charts.coverage_matrix(model, res)
+    now = res.capabilities[res.capabilities["year"] == model.year]
+    assert matrix.shape == (10, now["member"].nunique())
+    held = now[now["held"]].groupby("area")["member"].nunique()
+    for row, area in enumerate(charts.CAPABILITY_AREAS):
+        assert (matrix[row] == 3).sum() == held.get(area, 0)
+    assert (matrix == 1).any(), "austerity makes some allies abandon areas"
+
+
+def test_a_member_not_yet_joined_has_an_empty_history_panel():
+    model = VizModel(scenario_name="isaf")
+    panels = charts.member_panels(model, model.viz_results(), "EST")
+    assert len(panels) == 1 and "joins later" in panels[0]
+
+
+@given(st.floats(-1e6, 1e6), st.floats(1e-3, 1e6))
+def test_nice_ticks_cover_the_range_in_order(low, span):
+    ticks = svg.nice_ticks(low, low + span)
+    assert ticks == sorted(ticks)
+    assert 2 <= len(ticks) <= 12
+    assert all(low - 1e-6 * span <= t <= low + span * (1 + 1e-6) for t in ticks)
+
+
+@given(st.integers(1900, 2100), st.integers(1, 200))
+def test_year_ticks_are_whole_years_within_the_run(first, span):
+    ticks = svg.year_ticks(first, first + span)
+    assert ticks and all(first <= t <= first + span for t in ticks)
+    assert len(ticks) <= 8
+
+
+def test_lines_break_at_missing_values():
+    plot = svg.Plot(400, 200, (2000, 2010), (0, 1))
+    plot.line([2000, 2001, 2002, 2003, 2004], [0.1, 0.2, np.nan, 0.4, 0.5], "#000")
+    assert plot.render().count("<polyline") == 2
+
+
+# --------------------------------------------------------------------------- command line
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["viz", "--scenario", "nope"], "--scenario 'nope' is not a shipped scenario"),
+    (["viz", "--port", "0"], "--port 0 is out of range"),
+    (["viz", "--port", "70000"], "--port 70000 is out of range"),
+    (["viz", "--host", "no-such-host.invalid"], "--host 'no-such-host.invalid'"),
+])
+def test_viz_command_rejects_bad_options_with_exit_code_2(argv, message, capsys):
+    assert cli_main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_viz_command_refuses_a_port_in_use(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert cli_main(["viz", "--port", str(port)]) == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+class FakeServer:
+    """Stands in for the solara process: answers at once, exits when waited for."""
+
+    def __init__(self, command, env):
+        self.command, self.env, self.returncode = command, env, None
+
+    def poll(self):
+        return self.returncode
+
+    def wait(self, timeout=None):
+        self.returncode = 0
+        return 0
+
+    def terminate(self):
+        self.returncode = -15
+
+    kill = terminate
+
+
+@pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_viz_command_prints_the_address_and_warns_off_localhost(host, warned, monkeypatch,
+                                                                capsys):
+    started = []
+
+    def fake_popen(command, env):
+        started.append(FakeServer(command, env))
+        return started[-1]
+
+    monkeypatch.setattr(viz_cli.subprocess, "Popen", fake_popen)
+    monkeypatch.setattr(viz_cli, "wait_until_listening", lambda *a, **k: True)
+    monkeypatch.setattr(viz_cli, "check_inputs", lambda *a: None)
+    assert cli_main(["viz", "--host", host, "--port", "8765", "--scenario", "isaf"]) == 0
+    out, err = capsys.readouterr()
+    assert "serving scenario 'isaf' at http://127.0.0.1:8765/" in out
+    assert ("warning: listening on 0.0.0.0" in err) is warned
+    server = started[0]
+    assert server.command[-6:] == ["--host", host, "--port", "8765", "--production",
+                                   "--no-open"]
+    assert server.env[viz_cli.SCENARIO_ENV] == "isaf"
+    assert server.env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
