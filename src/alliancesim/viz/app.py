@@ -48,6 +48,8 @@ PLAY_INTERVAL_MS = 400
 PAGE_CSS = """
 .alliancesim-chart svg text { user-select: none; }
 .alliancesim-tile .v-btn__content { flex-direction: column; }
+.alliancesim-tile.v-btn::before { display: none; }
+.alliancesim-tile:hover { filter: brightness(0.9); }
 .alliancesim-parameters .v-input__slot { margin-bottom: 0 !important; }
 .alliancesim-parameters .v-messages { display: none; }
 .alliancesim-about h3 { font-size: 1.15em; font-weight: 700; margin: 12px 0 4px 0; }
@@ -121,7 +123,7 @@ def Dashboard(model: VizModel, controls: ControlState) -> None:
 @solara.component
 def SidebarParameters(model: VizModel, controls: ControlState) -> None:
     """The parameter panel, placed in the sidebar below SolaraViz's own cards."""
-    with solara.Sidebar(), solara.Card("Behaviour parameters", margin=0,
+    with solara.Sidebar(), solara.Card("Behaviour parameters",
                                        classes=["alliancesim-parameter-card"]):
         ParameterPanel(model, controls)
 

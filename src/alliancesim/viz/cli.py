@@ -68,6 +68,8 @@ def check_inputs(scenario: str, host: str, port: int) -> None:
         raise ConfigError(f"--host '{host}' is not an address of this machine ({err})") from None
     family, _kind, _proto, _name, address = infos[0]
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the server does: connections of a server stopped a moment ago do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as err:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from html import escape
 from typing import TYPE_CHECKING
 
 import solara
@@ -55,63 +56,72 @@ def fmt_troops(troops: float) -> str:
 # --------------------------------------------------------------------------- banner
 
 
+def headline_stats(model: VizModel) -> list[tuple[str, str, str]]:
+    """The banner's numbers for this year: (css slug, label, value)."""
+    now = model.viz_results().timeseries.iloc[-1]
+    stats = [
+        ("Leader's share of spending", f"{now['leader_share']:.0%}"),
+        ("Allies at 2%", f"{int(now['members_at_2pct'])} of {int(now['members'])}"),
+        ("Mean burden", f"{now['mean_burden_pct']:.2f}% of GDP"),
+        ("Capability gap index", f"{now['capability_gap_index']:.2f}"),
+        ("Areas with ≤1 European holder",
+         f"{int(now['single_provider_areas'] + now['uncovered_areas'])}"),
+        ("Contributing allies", f"{int(now['contributors'])}"),
+        ("Defections", f"{int(now['defections'])}"),
+        ("Support for the operation", f"{now['mean_support_operation']:.2f}"),
+    ]
+    return [(_slug(label), label, value) for label, value in stats]
+
+
+def _slug(label: str) -> str:
+    return (label.lower().replace("'", "").replace("≤", "le").replace("%", "pct")
+            .replace(" ", "-"))
+
+
+def banner_html(model: VizModel) -> str:
+    """The banner as one HTML block, so the year and its numbers always change together."""
+    first, last = model.config.run.start_year, model.config.run.end_year
+    progress = ("the run has ended — press Reset to start again" if not model.running
+                else f"year {model.year - first + 1} of {last - first + 1} ({first}–{last})")
+    parts = [
+        "<div style='display:flex;flex-wrap:wrap;align-items:baseline;column-gap:16px'>",
+        f"<span class='alliancesim-year' style='font-size:28px;font-weight:700;"
+        f"color:#111827'>Year: {model.year}</span>",
+        f"<span style='color:{MUTED}'>{escape(progress)}</span>",
+        f"<span class='alliancesim-scenario' style='font-weight:600'>"
+        f"{escape(model.choice.label)} · seed {model.seed}</span>",
+    ]
+    if model.controlled_member:
+        parts.append(f"<span style='color:#b45309;font-weight:600'>you control "
+                     f"{escape(model.controlled_member)}</span>")
+    parts.append("</div>")
+    if model.choice.description:
+        parts.append(f"<div style='color:#374151'>{escape(model.choice.description)}</div>")
+    if model.overrides:
+        changed = ", ".join(f"{k} = {v}" for k, v in sorted(model.overrides.items()))
+        parts.append(f"<div class='alliancesim-overrides' style='color:#b45309;"
+                     f"font-size:0.9em'>Changed from the scenario: {escape(changed)}</div>")
+    parts.append("<div style='display:flex;flex-wrap:wrap;gap:8px;margin-top:8px'>")
+    for slug, label, value in headline_stats(model):
+        parts.append(
+            f"<div class='alliancesim-stat stat-{slug}' style='background:#f9fafb;"
+            f"border:1px solid #e5e7eb;border-radius:6px;padding:4px 10px'>"
+            f"<div style='font-size:0.75em;color:{MUTED}'>{escape(label)}</div>"
+            f"<div class='stat-value' style='font-weight:700'>{escape(value)}</div></div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
 @solara.component
 def YearBanner(model: VizModel) -> None:
-    """The simulated year (``Year: NNNN``), the scenario, notices and headline numbers."""
+    """The simulated year (``Year: NNNN``), the scenario, headline numbers and notices."""
     update_counter.get()
-    ts = model.viz_results().timeseries
-    now = ts.iloc[-1]
-    first, last = model.config.run.start_year, model.config.run.end_year
     with solara.Card(margin=0, elevation=1, classes=["alliancesim-banner"],
                      style={"padding": "10px 16px"}):
-        with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "16px"}):
-            solara.HTML(tag="span", unsafe_innerHTML=f"Year: {model.year}",
-                        classes=["alliancesim-year"],
-                        style="font-size: 28px; font-weight: 700; color: #111827")
-            progress = ("the run has ended — press Reset to start again" if not model.running
-                        else f"year {model.year - first + 1} of {last - first + 1} "
-                             f"({first}–{last})")
-            solara.Text(progress, style={"color": MUTED})
-            solara.Text(f"{model.choice.label} · seed {model.seed}",
-                        classes=["alliancesim-scenario"], style={"font-weight": "600"})
-            if model.controlled_member:
-                solara.Text(f"you control {model.controlled_member}",
-                            style={"color": "#b45309", "font-weight": "600"})
-        if model.choice.description:
-            solara.Text(model.choice.description, style={"color": "#374151"})
-        if model.overrides:
-            changed = ", ".join(f"{k} = {v}" for k, v in sorted(model.overrides.items()))
-            solara.Text(f"Changed from the scenario: {changed}",
-                        classes=["alliancesim-overrides"],
-                        style={"color": "#b45309", "font-size": "0.9em"})
+        solara.HTML(tag="div", unsafe_innerHTML=banner_html(model),
+                    classes=["alliancesim-banner-text"])
         for notice in model.notices:
             solara.Warning(notice, dense=True, classes=["alliancesim-notice"])
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "margin-top": "6px"}):
-            stats = [
-                ("Leader's share of spending", f"{now['leader_share']:.0%}"),
-                ("Allies at 2%", f"{int(now['members_at_2pct'])} of {int(now['members'])}"),
-                ("Mean burden", f"{now['mean_burden_pct']:.2f}% of GDP"),
-                ("Capability gap index", f"{now['capability_gap_index']:.2f}"),
-                ("Areas with ≤1 European holder",
-                 f"{int(now['single_provider_areas'] + now['uncovered_areas'])}"),
-                ("Contributing allies", f"{int(now['contributors'])}"),
-                ("Defections", f"{int(now['defections'])}"),
-                ("Support for the operation", f"{now['mean_support_operation']:.2f}"),
-            ]
-            for label, value in stats:
-                Stat(label, value)
-
-
-@solara.component
-def Stat(label: str, value: str) -> None:
-    """One headline number with its label."""
-    slug = label.lower().replace(" ", "-").replace("'", "").replace("≤", "le")
-    with solara.Div(classes=["alliancesim-stat", f"stat-{slug}"],
-                    style={"background": "#f9fafb", "border": "1px solid #e5e7eb",
-                           "border-radius": "6px", "padding": "4px 10px"}):
-        solara.Text(label, style={"font-size": "0.75em", "color": MUTED, "display": "block"})
-        solara.Text(value, classes=["stat-value"],
-                    style={"font-weight": "700", "font-size": "1.05em"})
 
 
 # --------------------------------------------------------------------------- map
@@ -233,11 +243,13 @@ def MemberCard(model: VizModel, selected: solara.Reactive[str | None]) -> None:
     with solara.Card(margin=0, elevation=1, classes=["alliancesim-member"],
                      style={"padding": "10px 12px", "height": "100%"}):
         if code is None:
-            solara.Text("One ally over time", style={"font-weight": "700", "font-size": "1.1em"})
-            solara.Text("Click a tile on the map to follow that ally here: its defence burden "
-                        "against the 2% norm, the troops it sends and the caveats it keeps, "
-                        "what its public thinks, its reputation as an ally and the capability "
-                        "areas it still holds.", style={"color": "#374151"})
+            solara.HTML(tag="div", unsafe_innerHTML=(
+                "<div style='font-weight:700;font-size:1.1em;margin-bottom:6px'>One ally over "
+                "time</div><div style='color:#374151;max-width:440px'>Click a tile on the map "
+                "to follow that ally here: its defence burden against the 2% norm, the troops "
+                "it sends and the caveats it keeps, what its public thinks, its reputation as "
+                "an ally and the capability areas it still holds.</div>"),
+                classes=["alliancesim-member-hint"])
             return
         i = model.codes.index(code)
         name = model.data.name[i]
