@@ -195,6 +195,19 @@ def test_switching_scenario_takes_effect_on_reset(page):
     assert tiles == {"BIG", "ARD", "FOR", "MUR", "LAX", "SNO"}
 
 
+def test_the_run_ends_at_the_end_year_and_step_is_disabled(page):
+    choose_scenario(page, "classroom")
+    click(page, "Reset")
+    for _ in range(2035 - 2020):
+        click(page, "Step")
+    assert year_on_page(page) == 2035
+    assert "the run has ended" in banner(page)
+    assert page.find(v.Btn, children=["Step"]).widget.disabled
+    click(page, "Reset")
+    assert year_on_page(page) == 2020
+    assert not page.find(v.Btn, children=["Step"]).widget.disabled
+
+
 def test_seed_field_sets_the_seed_and_a_bad_seed_is_reported(page):
     field = page.find(v.TextField, label="Seed (a whole number)").widget
     field.v_model = "7"

@@ -52,6 +52,7 @@ PAGE_CSS = """
 .alliancesim-tile:hover { filter: brightness(0.9); }
 .alliancesim-parameters .v-input__slot { margin-bottom: 0 !important; }
 .alliancesim-parameters .v-messages { display: none; }
+.v-tooltip__content { max-width: 380px; }
 .alliancesim-about h3 { font-size: 1.15em; font-weight: 700; margin: 12px 0 4px 0; }
 .alliancesim-about strong { font-weight: 700; }
 .alliancesim-about li { margin-bottom: 4px; }

@@ -120,7 +120,7 @@ class Plot:
     def __post_init__(self) -> None:
         left, right, top, bottom = self.margin
         if self.y2_range is not None:
-            right = max(right, 40)
+            right = max(right, 48)
         self._left, self._right = left, self.width - right
         self._top, self._bottom = top, self.height - bottom
 
@@ -253,7 +253,7 @@ class Plot:
                 out.append(text(self._right + 5, self.y(tick, 2) + 3.5, fmt_number(tick),
                                 size=10, colour=MUTED))
             if self.y2_label:
-                out.append(text(self.width - 4, (self._top + self._bottom) / 2, self.y2_label,
+                out.append(text(self.width - 10, (self._top + self._bottom) / 2, self.y2_label,
                                 size=10, colour=MUTED, anchor="middle", rotate=90))
         lo, hi = self.x_range
         for year in year_ticks(math.ceil(lo), math.floor(hi)):
