@@ -266,6 +266,15 @@ def test_lesson_presets_become_scenario_menu_entries(monkeypatch):
     assert model.year == 2003
 
 
+def test_a_broken_lesson_preset_is_reported_and_baseline_shown(monkeypatch):
+    lessons = types.ModuleType("alliancesim.viz.lessons")
+    lessons.LESSON_PRESETS = {"bad": {"scenario": "no-such", "title": "Broken"}}
+    monkeypatch.setitem(sys.modules, "alliancesim.viz.lessons", lessons)
+    model = VizModel(scenario_name="Lesson: Broken")
+    assert model.config.name == "baseline"
+    assert "'Lesson: Broken' cannot be run" in " ".join(model.notices)
+
+
 def test_play_panel_plugin_gets_a_tab(monkeypatch):
     play = types.ModuleType("alliancesim.viz.play")
 

@@ -134,10 +134,13 @@ class VizModel(AllianceModel):
         try:
             return load_scenario(choice.scenario, {**choice.overrides, **user})
         except ConfigError as err:
-            if not user:
-                raise
-            notices.append(f"your parameter changes were not applied: {err}")
+            if user:
+                notices.append(f"your parameter changes were not applied: {err}")
+        try:
             return load_scenario(choice.scenario, choice.overrides)
+        except ConfigError as err:  # a broken lesson preset: say so, show the baseline
+            notices.append(f"'{choice.label}' cannot be run ({err}); showing baseline instead")
+            return load_scenario("baseline")
 
     @staticmethod
     def _codes_of(config) -> list[str]:
