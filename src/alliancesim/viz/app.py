@@ -114,10 +114,12 @@ def Dashboard(model: VizModel, controls: ControlState) -> None:
     SidebarParameters(model, controls)
     with solara.Column(gap="12px", style={"padding": "4px 8px 24px 8px", "max-width": "1400px"}):
         YearBanner(model)
-        with solara.Div(style={"display": "grid", "gap": "12px", "align-items": "stretch",
-                               "grid-template-columns": "minmax(500px, 520px) minmax(360px, 1fr)"}):
-            MapCard(model, selected, colour_by, shade_by)
-            MemberCard(model, selected)
+        with solara.Div(style={"display": "flex", "flex-wrap": "wrap", "gap": "12px",
+                               "align-items": "stretch"}):
+            with solara.Div(style={"flex": "0 0 520px"}):
+                MapCard(model, selected, colour_by, shade_by)
+            with solara.Div(style={"flex": "1 1 380px", "min-width": "0"}):
+                MemberCard(model, selected)
         ViewTabs(model, controls)
 
 
