@@ -1,0 +1,377 @@
+"""Directional tests: each mechanism of MODEL.md moves its outcome the way the design says.
+
+They exercise the pure functions of the domain modules, without a model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alliancesim import capabilities as cap
+from alliancesim import economy, incentives, opinion, spending
+from alliancesim import operation as op
+from alliancesim.config import Config
+
+DEFAULTS = Config()
+unit = st.floats(0.0, 1.0)
+N = 5
+
+
+def _support(casualties: float, event: bool = False, years: int = 3) -> float:
+    o = DEFAULTS.opinion
+    return float(opinion.operation_support(
+        np.array([0.5]), np.array([0.55]), np.array([casualties]), np.array([1.0]),
+        np.array([event]), years, np.array([0.02]), np.array([0.0]),
+        casualty_sensitivity=o.casualty_sensitivity, major_event_impact=o.major_event_impact,
+        fatigue=o.fatigue, cost_weight=o.cost_weight,
+        stress_weight=o.economic_stress_weight, inertia=o.inertia)[0])
+
+
+# ---------------------------------------------------------------- public opinion
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0, 500), st.floats(0, 500))
+def test_more_casualties_never_raise_support_for_the_operation(a, b):
+    low, high = sorted((a, b))
+    assert _support(high) <= _support(low)
+
+
+def test_a_single_high_impact_event_lowers_support():
+    assert _support(10.0, event=True) < _support(10.0, event=False)
+
+
+def test_a_longer_operation_tires_the_public():
+    assert _support(0.0, years=10) < _support(0.0, years=2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(unit, unit)
+def test_higher_threat_raises_support_for_defence_and_austerity_lowers_it(t1, t2):
+    o = DEFAULTS.opinion
+
+    def support(threat: float, stress: float) -> float:
+        return float(opinion.defence_support(
+            np.array([0.5]), np.array([0.5]), np.array([threat]), 0.3, np.array([stress]),
+            threat_weight=o.threat_weight_defence, austerity_weight=o.austerity_weight_defence,
+            inertia=o.inertia)[0])
+
+    lo, hi = sorted((t1, t2))
+    assert support(hi, 0.0) >= support(lo, 0.0)
+    assert support(0.3, 1.0) < support(0.3, 0.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(unit, st.floats(0.0, 0.99))
+def test_elite_consensus_damps_the_pressure_opinion_puts_on_policy(support, consensus):
+    weaker = opinion.policy_pressure(np.array([support]), min(consensus + 0.01, 1.0))
+    stronger = opinion.policy_pressure(np.array([support]), consensus)
+    assert weaker[0] <= stronger[0]
+
+
+def test_higher_elite_consensus_weakens_the_link_from_opinion_to_troop_levels():
+    troops, requested, deployable = np.full(2, 1000.0), np.full(2, 1000.0), np.full(2, 5000.0)
+    support = np.array([0.2, 0.8])
+
+    def spread(consensus: float) -> float:
+        pressure = opinion.policy_pressure(support, consensus)
+        new = op.next_troops(troops, requested, deployable, pressure, 1.0, 0.5, False)
+        return float(new[1] - new[0])  # troops kept by the supportive minus the hostile public
+
+    assert spread(0.9) < spread(0.3)
+    assert spread(0.9) > 0.0
+
+
+# ---------------------------------------------------------------- the operation
+
+def test_coalition_makes_withdrawal_more_likely_than_alliance_for_the_same_pressure():
+    reputation, value = np.full(N, 0.7), np.full(N, 0.6)
+    pressure = np.linspace(0.1, 0.5, N)
+    factor = DEFAULTS.incentives.coalition_exit_cost_factor
+    o = DEFAULTS.operation
+    alliance = op.withdrawal_probability(
+        pressure, incentives.exit_cost("alliance", reputation, value, factor),
+        o.withdrawal_threshold, o.withdrawal_spread)
+    coalition = op.withdrawal_probability(
+        pressure, incentives.exit_cost("coalition", reputation, value, factor),
+        o.withdrawal_threshold, o.withdrawal_spread)
+    assert np.all(coalition >= alliance)
+    assert coalition.sum() > alliance.sum()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0, 2), st.floats(0, 2))
+def test_more_domestic_pressure_never_makes_withdrawal_less_likely(p1, p2):
+    lo, hi = sorted((p1, p2))
+    cost = np.array([0.2])
+    assert op.withdrawal_probability(np.array([hi]), cost, 0.05, 0.1)[0] >= \
+        op.withdrawal_probability(np.array([lo]), cost, 0.05, 0.1)[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.01, 1.0), unit, unit, st.integers(1, 30))
+def test_caveats_are_relaxed_under_allied_pressure_but_never_lifted(initial, floor_share,
+                                                                     pressure, years):
+    caveat = np.array([initial])
+    floor = caveat * max(floor_share, 0.01)
+    for _ in range(years):
+        new = op.next_caveats(caveat, floor, 0.2, 1.0, np.array([pressure * 0.5]))
+        assert new[0] <= caveat[0] + 1e-12
+        caveat = new
+    assert caveat[0] >= floor[0] > 0.0
+
+
+def test_an_agreed_drawdown_only_follows_the_request_down():
+    troops = np.array([1000.0, 500.0])
+    requested = np.array([600.0, 800.0])
+    new = op.next_troops(troops, requested, np.full(2, 9e9), np.array([0.9, 0.9]), 1.0, 0.5,
+                         drawing_down=True)
+    assert new.tolist() == [600.0, 500.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0, 1e5), st.floats(0, 1e5), st.floats(0, 1e4), unit)
+def test_troops_never_exceed_deployable_forces(troops, requested, deployable, pressure):
+    new = op.next_troops(np.array([troops]), np.array([requested]), np.array([deployable]),
+                         np.array([pressure]), 0.5, 0.5, False)
+    assert 0.0 <= new[0] <= deployable
+
+
+def test_caveats_shield_troops_from_casualties():
+    exposed = op.expected_casualties(np.array([1000.0]), 0.004, 1.0, np.array([0.0]), 0.7)
+    shielded = op.expected_casualties(np.array([1000.0]), 0.004, 1.0, np.array([0.8]), 0.7)
+    assert shielded[0] < exposed[0]
+
+
+def test_requests_follow_gdp_and_willingness_and_exclude_leavers():
+    gdp = np.array([3.0, 1.0, 1.0])
+    willingness = np.array([1.0, 1.0, 1.5])
+    eligible = np.array([True, True, False])
+    asked = op.requested_troops(100_000, 0.6, 5_000, gdp, willingness, eligible)
+    assert asked[2] == 0.0 and asked[0] == 3 * asked[1]
+    assert np.isclose(asked.sum(), 100_000 * 0.4 - 5_000)
+
+
+# ---------------------------------------------------------------- systemic incentives
+
+def test_a_unilateral_withdrawal_lowers_the_leavers_reputation():
+    reputation = np.array([0.7, 0.7])
+    earned = np.array([0.7, 0.7])
+    after = incentives.update_reputation(reputation, earned, np.array([True, False]),
+                                         DEFAULTS.incentives.defection_reputation_loss, 0.03)
+    assert after[0] < after[1] == 0.7
+
+
+def test_leaving_an_alliance_operation_costs_more_than_leaving_a_coalition():
+    rep, value = np.array([0.6]), np.array([0.5])
+    assert incentives.exit_cost("alliance", rep, value, 0.2)[0] > \
+        incentives.exit_cost("coalition", rep, value, 0.2)[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(unit, unit)
+def test_the_guarantee_is_worth_more_to_weak_exposed_members_of_a_committed_alliance(a, b):
+    lo, hi = sorted((a, b))
+    v = incentives.membership_value
+    assert v(hi, np.array([0.5]), np.array([0.1]))[0] >= v(lo, np.array([0.5]),
+                                                          np.array([0.1]))[0]
+    assert v(1.0, np.array([hi]), np.array([0.1]))[0] >= v(1.0, np.array([lo]),
+                                                          np.array([0.1]))[0]
+    assert v(1.0, np.array([0.5]), np.array([lo]))[0] >= v(1.0, np.array([0.5]),
+                                                           np.array([hi]))[0]
+
+
+def test_pressure_pulls_only_members_below_the_norm_and_reliant_members_heed_it_less():
+    burden = np.array([1.0, 2.5])
+    pull = incentives.norm_pull(burden, 2.0, 0.3, 0.5, np.ones(2))
+    assert pull[0] > 0.0 and pull[1] == 0.0
+    heed = incentives.responsiveness(np.array([0.3, 1.0]), 0.6, np.array([0.6, 0.6]))
+    assert heed[1] < heed[0]
+
+
+# ---------------------------------------------------------------- spending
+
+def _target(response: float, threat_rise: float, guarantee_change: float = 0.0,
+            austerity: float = 0.0) -> float:
+    return float(spending.target_burden(
+        np.array([1.5]), np.array([response]), np.array([threat_rise]), np.array([0.0]), 0.8,
+        np.array([0.0]), np.array([1.0]), np.array([guarantee_change]), 0.6,
+        np.array([austerity]))[0])
+
+
+def test_higher_threat_raises_defenders_spending_more_than_free_riders():
+    s = DEFAULTS.spending
+    defender_rise = _target(s.threat_response_defender, 0.3) - _target(
+        s.threat_response_defender, 0.0)
+    free_rider_rise = _target(s.threat_response_free_rider, 0.3) - _target(
+        s.threat_response_free_rider, 0.0)
+    assert defender_rise > free_rider_rise > 0.0
+
+
+def test_a_more_valuable_guarantee_lowers_a_reliant_members_target():
+    assert _target(1.0, 0.0, guarantee_change=0.2) < _target(1.0, 0.0, guarantee_change=0.0)
+    assert _target(1.0, 0.0, guarantee_change=-0.2) > _target(1.0, 0.0)
+
+
+def test_austerity_cuts_the_target():
+    assert _target(1.0, 0.0, austerity=0.06) < _target(1.0, 0.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(1e8, 1e12), st.floats(0, 10), st.floats(0.01, 1), st.floats(0.0, 0.5))
+def test_the_budget_moves_toward_its_target_within_the_yearly_bound(budget, target, speed,
+                                                                     bound):
+    gdp = np.array([1e13])
+    new = spending.next_budget(np.array([budget]), gdp, np.array([target]), speed, bound)[0]
+    assert budget * (1 - bound) - 1e-6 <= new <= budget * (1 + bound) + 1e-6
+    current = budget / gdp[0] * 100
+    if target > current:
+        assert new >= budget - 1e-6
+    else:
+        assert new <= budget + 1e-6
+
+
+def test_budget_cuts_fall_on_equipment_before_personnel():
+    before = spending.split_budget(np.array([100.0]), np.array([50.0]), np.array([0.5]),
+                                   np.array([0.25]), np.array([0.0]), 0.9)
+    after = spending.split_budget(np.array([90.0]), before[0], np.array([0.5]),
+                                  np.array([0.25]), np.array([0.0]), 0.9)
+    personnel_cut = 1 - after[0][0] / before[0][0]
+    equipment_cut = 1 - after[3][0] / before[3][0]
+    assert equipment_cut > personnel_cut >= 0.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.floats(0, 1e9), st.floats(0, 1e9), unit, st.floats(0, 0.5), st.floats(0, 1e9),
+       unit)
+def test_the_budget_split_sums_to_the_budget_and_nothing_is_negative(budget, personnel, share,
+                                                                      other, operations,
+                                                                      stickiness):
+    parts = spending.split_budget(np.array([budget]), np.array([personnel]), np.array([share]),
+                                  np.array([min(other, 1 - share)]), np.array([operations]),
+                                  stickiness)
+    assert all(p[0] >= -1e-6 for p in parts)
+    assert np.isclose(sum(p[0] for p in parts), budget, rtol=1e-9, atol=1e-3)
+
+
+# ---------------------------------------------------------------- capabilities
+
+def test_an_area_below_viability_is_abandoned_and_costs_more_to_rebuild():
+    thresholds = np.array([10.0, 10.0])
+    stocks = np.array([[12.0, 9.0]])
+    was_held = np.array([[True, True]])
+    kept, held, lost = cap.viability(stocks, thresholds, was_held)
+    assert held.tolist() == [[True, False]] and lost.tolist() == [[False, True]]
+    assert kept[0, 1] == 0.0  # written off: the remnant cannot be used
+    prices = cap.unit_prices(1.0, lost, 2.5, np.zeros_like(stocks), 0.2)
+    assert prices[0, 1] > prices[0, 0]
+
+
+def test_a_holding_that_was_never_viable_is_not_counted_as_abandoned():
+    _, held, lost = cap.viability(np.array([[3.0]]), np.array([10.0]), np.array([[False]]))
+    assert not held[0, 0] and not lost[0, 0]
+
+
+def test_pooling_lowers_the_unit_cost_of_pooled_capability():
+    national = cap.unit_prices(1.0, np.zeros((1, 2), bool), 2.5, np.array([[0.0, 0.0]]), 0.2)
+    pooled = cap.unit_prices(1.0, np.zeros((1, 2), bool), 2.5, np.array([[0.3, 1.0]]), 0.2)
+    assert np.all(pooled < national)
+    assert np.isclose(pooled[0, 1], 0.8)
+
+
+def test_a_viable_pool_keeps_holdings_too_small_to_stand_alone():
+    stocks = np.array([[6.0], [6.0], [30.0]])
+    held = stocks >= 10.0
+    pool = cap.pool_stock(stocks, held, np.array([True, True, False]))
+    assert pool.tolist() == [12.0]
+    pooled = np.array([[True], [True], [False]]) & (pool >= 10.0)
+    _, _, lost = cap.viability(stocks, np.array([10.0]), np.array([[True], [True], [True]]),
+                               pooled)
+    assert not lost[:2].any()
+
+
+def test_tight_budgets_concentrate_national_portfolios_specialisation_by_default():
+    stocks = np.array([[50.0, 30.0, 20.0]])
+    prio = stocks / stocks.sum()
+    lost = np.zeros_like(stocks, bool)
+    relaxed = cap.national_weights(stocks, prio, lost, np.array([1.0]), 6.0)
+    tight = cap.national_weights(stocks, prio, lost, np.array([0.7]), 6.0)
+    assert np.allclose(relaxed, prio)
+    assert tight[0, 0] > relaxed[0, 0] and tight[0, 2] < relaxed[0, 2]
+
+
+def test_lost_areas_get_no_national_money():
+    stocks = np.array([[50.0, 0.0, 20.0]])
+    weights = cap.national_weights(stocks, np.full((1, 3), 1 / 3),
+                                   np.array([[False, True, False]]), np.array([1.0]), 6.0)
+    assert weights[0, 1] == 0.0 and np.isclose(weights.sum(), 1.0)
+
+
+def test_prioritisation_tilts_spending_toward_gaps():
+    weights = np.full((2, 3), 1 / 3)
+    tilted = cap.prioritised_weights(weights, np.array([0.8, 0.0, 0.1]))
+    assert np.all(tilted[:, 0] > weights[:, 0]) and np.allclose(tilted.sum(axis=1), 1.0)
+
+
+def test_specialisation_by_design_drops_only_well_covered_areas_of_weak_comparative_advantage():
+    stocks = np.array([[100.0, 100.0], [90.0, 10.0], [80.0, 5.0], [70.0, 60.0], [1.0, 50.0]])
+    held = stocks >= 5.0
+    europeans = np.ones(5, bool)
+    drop = cap.specialisation_by_design(stocks, held, europeans, keep_min=2)
+    # members 1 and 2 are relatively weak in area 1, which three others cover with an advantage
+    assert drop[1, 1] and drop[2, 1]
+    # no area is left to fewer holders than agreed, and nobody drops what it is good at
+    assert np.all((held & ~drop).sum(axis=0) >= 2)
+    assert not drop[4, 1] and not drop[1, 0]
+
+
+def test_the_two_plus_principle_boosts_providers_of_thinly_held_areas():
+    weights = np.full((3, 2), 0.5)
+    stocks = np.array([[50.0, 9.0], [50.0, 8.0], [50.0, 1.0]])
+    held = stocks >= 10.0  # nobody holds area 1
+    boosted = cap.two_plus_weights(weights, stocks, held, np.ones(3, bool), minimum=2)
+    assert boosted[0, 1] > 0.5 and boosted[1, 1] > 0.5 and np.isclose(boosted[2, 1], 0.5)
+
+
+def test_handed_over_assets_go_to_the_allies_that_keep_the_area():
+    stocks = np.array([[0.0], [30.0], [10.0]])
+    released = np.array([[8.0], [0.0], [0.0]])
+    after = cap.hand_over(stocks, released, np.array([[False], [True], [True]]))
+    assert np.isclose(after.sum(), 48.0) and np.isclose(after[1, 0], 36.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0, 1e4), min_size=3, max_size=3), st.floats(0, 1e4))
+def test_investment_never_makes_a_stock_negative(values, spend):
+    stocks = np.array([values])
+    new = cap.invest(stocks, np.full((1, 3), spend), np.ones((1, 3)), 0.07)
+    assert np.all(new >= 0.0)
+
+
+# ---------------------------------------------------------------- environment
+
+def test_frontline_allies_perceive_more_threat_and_feel_a_shock_more():
+    frontline = np.array([True, False])
+    calm = economy.perceived_threat(0.3, 0.3, frontline, 0.15, 2.0)
+    shocked = economy.perceived_threat(0.6, 0.3, frontline, 0.15, 2.0)
+    assert calm[0] > calm[1]
+    assert shocked[0] - calm[0] > shocked[1] - calm[1]
+
+
+def test_the_pivot_lowers_the_leaders_commitment_down_to_a_floor():
+    values = [economy.leader_commitment(1.0, -0.05, 0.3, y) for y in range(30)]
+    assert values == sorted(values, reverse=True)
+    assert min(values) == 0.3
+
+
+def test_equipment_cost_growth_outpaces_inflation_in_real_terms():
+    assert economy.real_unit_cost_growth(0.07, 0.02, 0.0) > 0.0
+    assert economy.real_unit_cost_growth(0.07, 0.02, 0.03) < \
+        economy.real_unit_cost_growth(0.07, 0.02, 0.0)
+
+
+def test_a_crisis_year_means_full_fiscal_stress():
+    assert economy.fiscal_stress(np.array([0.02]), 0.018, True)[0] == 1.0
+    assert economy.fiscal_stress(np.array([-0.02]), 0.018, False)[0] > \
+        economy.fiscal_stress(np.array([0.03]), 0.018, False)[0]
