@@ -309,6 +309,14 @@ def test_viz_model_runs_exactly_the_command_line_model():
     pd.testing.assert_frame_equal(plain.results().timeseries, viz.viz_results().timeseries)
 
 
+def test_only_real_changes_are_listed_as_changes():
+    default_fatigue = load_scenario("baseline").opinion.fatigue
+    controls = ControlState.create(overrides={"opinion.fatigue": default_fatigue,
+                                              "leader.pressure": 0.9})
+    model = VizModel(scenario_name="baseline", controls=controls)
+    assert model.overrides == {"leader.pressure": 0.9}
+
+
 def test_unusable_inputs_are_reported_not_applied():
     model = VizModel(scenario_name="no-such-scenario", seed="-3",
                      controls=ControlState.create(controlled_member="XYZ"))

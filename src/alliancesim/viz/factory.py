@@ -124,7 +124,8 @@ class VizModel(AllianceModel):
         super().__init__(config, seed=seed_value, controlled_member=controlled)
         self.choice = choice
         self.notices = notices
-        self.overrides = dict(user)
+        #: The user's changes that make this run differ from the chosen scenario or lesson.
+        self.overrides = self._differences(choice, config, user)
         self.grid = tilemap.build_tile_grid(self)
         self.tile_positions = tilemap.tile_layout(self.codes, self.data.region)
         self._results_cache: tuple[int, Results] | None = None
@@ -141,6 +142,14 @@ class VizModel(AllianceModel):
         except ConfigError as err:  # a broken lesson preset: say so, show the baseline
             notices.append(f"'{choice.label}' cannot be run ({err}); showing baseline instead")
             return load_scenario("baseline")
+
+    @staticmethod
+    def _differences(choice: Choice, config, user: dict[str, Any]) -> dict[str, Any]:
+        try:
+            base = load_scenario(choice.scenario, choice.overrides)
+        except ConfigError:
+            return {}
+        return {k: config.get(k) for k in sorted(user) if config.get(k) != base.get(k)}
 
     @staticmethod
     def _codes_of(config) -> list[str]:
