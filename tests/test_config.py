@@ -115,7 +115,7 @@ def test_bad_choice_lists_the_choices():
 
 
 def test_unknown_override_is_rejected_with_examples_of_valid_names():
-    with pytest.raises(ConfigError, match="unknown parameter 'opinion.nonsense'"):
+    with pytest.raises(ConfigError, match=r"unknown parameter 'opinion\.nonsense'"):
         load_scenario("baseline", {"opinion.nonsense": 1})
 
 

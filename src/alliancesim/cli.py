@@ -35,7 +35,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         cfg = load_config(args.config, overrides)
     else:
         cfg = load_scenario(args.scenario or "baseline", overrides)
-    if getattr(args, "years", None):
+    if getattr(args, "years", None) is not None:
         if args.years < 1:
             raise ConfigError(f"--years must be at least 1, got {args.years}")
         cfg = cfg.with_overrides({"run.end_year": cfg.run.start_year + args.years})

@@ -83,7 +83,7 @@ def _isaf_requirement(start: int, stop: int) -> np.ndarray:
     """
     df = isaf_table()
     dates = pd.to_datetime(df["as_of"], format="mixed")
-    t = dates.dt.year + (dates.dt.dayofyear - 1) / 365.25
+    t = dates.dt.year + (dates.dt.day_of_year - 1) / 365.25
     years = range(start, stop)
     mid = np.asarray(years, dtype=float) + 0.5
     values = np.interp(mid, t.to_numpy(), df["isaf_total_troops"].to_numpy(dtype=float))
