@@ -59,4 +59,4 @@ def test_a_threat_shock_raises_frontline_burdens_most():
     change = (res.query("year == 2020").set_index("member")["burden_pct"]
               - res.query("year == 2013").set_index("member")["burden_pct"])
     frontline = ["EST", "LVA", "LTU", "POL", "NOR"]
-    assert change[frontline].mean() > change.drop(frontline + ["USA"]).mean()
+    assert change[frontline].mean() > change.drop([*frontline, "USA"]).mean()
