@@ -1,0 +1,68 @@
+"""What a worker process does: run its tasks and write each result as soon as it is done.
+
+This module is imported by the worker processes (local pool or Dask), so it keeps its imports
+to what a run needs.
+"""
+
+from __future__ import annotations
+
+import traceback
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..config import Config, load_scenario
+from ..model import AllianceModel
+from . import storage
+from .design import Task
+
+
+@lru_cache(maxsize=256)
+def _config(scenario: str, overrides: tuple[tuple[str, Any], ...]) -> Config:
+    return load_scenario(scenario, dict(overrides))
+
+
+def run_one(config: Config, seed: int) -> pd.DataFrame:
+    """One run in this process; returns its timeseries table."""
+    model = AllianceModel(config, seed=seed)
+    model.run_model()
+    return model.results().timeseries
+
+
+def _labelled(frame: pd.DataFrame, task: Task, config: Config, varied: list[str]) -> pd.DataFrame:
+    labels = {"run_id": task.run_id, "condition": task.condition, "seed": task.seed}
+    for name in varied:
+        labels[name] = config.get(name)
+    head = pd.DataFrame({k: [v] * len(frame) for k, v in labels.items()}, index=frame.index)
+    return pd.concat([head, frame], axis=1)
+
+
+def run_task(task: Task, out_dir: str, varied: list[str], members: bool) -> tuple[str, bool]:
+    """Run one task and write its files; a failure is written as an error record instead."""
+    out = Path(out_dir)
+    try:
+        config = _config(task.scenario, task.overrides)
+        model = AllianceModel(config, seed=task.seed)
+        model.run_model()
+        res = model.results()
+        if members:
+            storage.write_atomic_table(_labelled(res.members, task, config, varied),
+                                       storage.run_path(out, task.run_id, "members"))
+        # The timeseries file is written last: its presence marks the run finished.
+        storage.write_atomic_table(_labelled(res.timeseries, task, config, varied),
+                                   storage.run_path(out, task.run_id))
+        return task.run_id, True
+    except Exception as err:
+        storage.write_atomic_json({
+            "run_id": task.run_id, "condition": task.condition, "seed": task.seed,
+            "parameters": dict(task.overrides), "error": f"{type(err).__name__}: {err}",
+            "traceback": traceback.format_exc(limit=8)}, storage.error_path(out, task.run_id))
+        return task.run_id, False
+
+
+def run_chunk(tasks: list[Task], out_dir: str, varied: list[str],
+              members: bool) -> list[tuple[str, bool]]:
+    """Run a chunk of tasks in order (one call per worker round-trip)."""
+    return [run_task(t, out_dir, varied, members) for t in tasks]
