@@ -202,10 +202,11 @@ class LeaderParams(_Section):
 
 
 class OpinionParams(_Section):
-    casualty_sensitivity: float = P(0.004, "support / casualty per million population-eq.",
-                                    "Alcaro & Marrone (seed); Kreps",
-                                    "Fall in support for the operation per casualty, scaled by "
-                                    "posture.", ge=0, le=0.05)
+    casualty_sensitivity: float = P(0.15, "support per tenfold rise in casualties per million",
+                                    "Alcaro & Marrone (seed); log rule after Mueller (1973)",
+                                    "Fall in support for the operation for every tenfold rise "
+                                    "in cumulative casualties per million people, scaled by "
+                                    "posture.", ge=0, le=1)
     major_event_probability: float = P(0.04, "probability / member-year",
                                        "Alcaro & Marrone (seed): single events of great "
                                        "public impact", "Chance of a single high-impact event.",

@@ -170,7 +170,8 @@ class AllianceModel(mesa.Model):
             requested=zeros.copy(), caveat=self.initial_caveat.copy(),
             caveat_floor=self.initial_caveat * cfg.operation.caveat_floor_share,
             withdrawn=np.zeros(n, bool), defected_now=np.zeros(n, bool),
-            casualties=zeros.copy(), support_operation=self.support_baseline.copy(),
+            casualties=zeros.copy(), cumulative_casualties=zeros.copy(),
+            support_operation=self.support_baseline.copy(),
             support_defence=np.full(n, 0.5), reputation=np.full(n, 0.7), threat=threat,
             stress=zeros.copy(), membership_value=zeros.copy(), stocks=stocks, held=held,
             abandoned=np.zeros_like(held), handed_over=np.zeros_like(held))
@@ -261,7 +262,7 @@ class AllianceModel(mesa.Model):
         o = cfg.opinion
         running = self.requirement > 0
         years_in = max(self.year - cfg.operation.start_year + 1, 0) if running else 0
-        per_million = s.casualties * self.per_million
+        per_million = s.cumulative_casualties * self.per_million
         events = opinion.major_events(self.rng, s.troops, o.major_event_probability)
         cost_share = ratio(s.operations_spend, s.budget)
         s.support_operation = opinion.operation_support(
@@ -391,6 +392,7 @@ class AllianceModel(mesa.Model):
         expected = op.expected_casualties(s.troops, o.danger, min(1.0, 0.5 + intensity),
                                           s.caveat, o.caveat_protection)
         s.casualties = self.rng.poisson(expected).astype(float)
+        s.cumulative_casualties = s.cumulative_casualties + s.casualties
 
     def capabilities(self) -> None:
         """Phase 7: depreciation, investment at rising unit cost, viability."""

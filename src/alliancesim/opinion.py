@@ -20,7 +20,7 @@ CASUALTY_AVERSION = {"activist": 0.6, "defender": 1.2, "free-rider": 1.4}
 def operation_support(
     previous: np.ndarray,
     baseline: np.ndarray,
-    casualties_per_million: np.ndarray,
+    cumulative_casualties_per_million: np.ndarray,
     aversion: np.ndarray,
     major_event: np.ndarray,
     years_in_operation: int,
@@ -36,15 +36,16 @@ def operation_support(
 ) -> np.ndarray:
     """Support for the operation in [0, 1] after this year's events.
 
-    Fatigue, cost and stress lower the level support drifts toward (with inertia); this
-    year's casualties and any high-impact event lower it at once. None of them can raise it.
+    Support drifts (with inertia) toward a level lowered by the losses so far -- by
+    ``casualty_sensitivity`` for every tenfold rise in cumulative casualties per million
+    people, Mueller's log rule -- and by fatigue, cost and economic stress; a single event of
+    great public impact lowers it at once. None of them can raise it.
     """
-    anchor = baseline - fatigue * years_in_operation - cost_weight * cost_share
-    anchor = anchor - stress_weight * 0.1 * stress
-    drop = casualty_sensitivity * aversion * casualties_per_million
-    drop = drop + major_event_impact * major_event
+    losses = casualty_sensitivity * aversion * np.log10(1.0 + cumulative_casualties_per_million)
+    anchor = (baseline - losses - fatigue * years_in_operation - cost_weight * cost_share
+              - stress_weight * 0.1 * stress)
     pulled = inertia * previous + (1.0 - inertia) * anchor
-    return bounded(pulled - drop, 0.0, 1.0)
+    return bounded(pulled - major_event_impact * major_event, 0.0, 1.0)
 
 
 def defence_support(

@@ -30,6 +30,7 @@ class MemberArrays:
     withdrawn: np.ndarray
     defected_now: np.ndarray
     casualties: np.ndarray
+    cumulative_casualties: np.ndarray
     support_operation: np.ndarray
     support_defence: np.ndarray
     reputation: np.ndarray
