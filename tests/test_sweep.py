@@ -172,12 +172,12 @@ def test_kill_9_then_resume_completes_without_redoing_finished_runs(tmp_path):
     runs = out / "runs"
     deadline = time.time() + 120
     while time.time() < deadline:
-        if runs.is_dir() and len(list(runs.glob("*.parquet"))) >= 10:
+        if runs.is_dir() and len(list(runs.glob("*.arrow"))) >= 10:
             break
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, at once
     proc.wait()
-    finished = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.parquet")}
+    finished = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.arrow")}
     assert 10 <= len(finished) < 80 and not (out / "runs.parquet").exists()
     assert main(["sweep", str(path), "--out", str(out), "--resume"]) == 0
     for name, mtime in finished.items():  # finished runs were kept, not redone

@@ -214,7 +214,7 @@ def effective_stock(
 ) -> np.ndarray:
     """Capability per area that the given members can field: their viable national holdings
     plus viable pooled units, available where no partner opts out (``access``, 0 or 1)."""
-    national = np.where(held & members[:, None], stocks, 0.0).sum(axis=0)
+    national = np.where(held & members[..., None], stocks, 0.0).sum(axis=-2)
     return national + np.where(pool_viable, pool, 0.0) * access
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
+from ._numeric import bounded
+
 #: Burden (% GDP) below which a member with little operational effort reads as a free-rider.
 FREE_RIDER_BURDEN_PCT = 1.2
 
@@ -20,34 +22,70 @@ def leader_share(budget: np.ndarray, leader: np.ndarray) -> np.ndarray:
                      where=total > 0)
 
 
+def masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of each row over the entries where ``mask`` is true (NaN for an empty row)."""
+    count = mask.sum(axis=-1)
+    total = np.where(mask, values, 0.0).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def gini_rows(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Gini coefficient (0 = equal) of each row's non-negative values where ``mask`` is true.
+
+    Zero for a row whose selected values sum to zero; NaN for an empty row.
+    """
+    x = np.sort(np.where(mask, values, np.nan), axis=-1)  # NaN sorts last
+    n = mask.sum(axis=-1)
+    ranks = np.arange(1, x.shape[-1] + 1)
+    total = np.nansum(x, axis=-1)
+    weighted = np.nansum(ranks * x, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = 2.0 * weighted / (n * total) - (n + 1.0) / n
+    return np.where(n == 0, np.nan, np.where(total > 0, g, 0.0))
+
+
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = equal)."""
-    x = np.sort(np.asarray(values, dtype=float))
-    n = x.size
-    if n == 0 or x.sum() <= 0:
-        return 0.0
-    ranks = np.arange(1, n + 1)
-    return float((2.0 * (ranks * x).sum()) / (n * x.sum()) - (n + 1.0) / n)
+    x = np.asarray(values, dtype=float)[None, :]
+    return float(np.nan_to_num(gini_rows(x, np.ones_like(x, bool)))[0])
+
+
+def spearman_rows(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Spearman rank correlation of each row of x and y over the entries where ``mask`` holds
+    (average ranks for ties); NaN with fewer than 3 points or no variation."""
+    rx = rankdata(np.where(mask, x, np.nan), axis=-1, nan_policy="omit")
+    ry = rankdata(np.where(mask, y, np.nan), axis=-1, nan_policy="omit")
+    dx = rx - masked_mean(rx, mask)[..., None]
+    dy = ry - masked_mean(ry, mask)[..., None]
+    cov = np.where(mask, dx * dy, 0.0).sum(axis=-1)
+    sx = np.sqrt(np.where(mask, dx * dx, 0.0).sum(axis=-1))
+    sy = np.sqrt(np.where(mask, dy * dy, 0.0).sum(axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = cov / (sx * sy)
+    return np.where((mask.sum(axis=-1) >= 3) & (sx > 0) & (sy > 0), rho, np.nan)
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
     """Spearman rank correlation (average ranks for ties); NaN with fewer than 3 points."""
-    if x.size < 3:
-        return float("nan")
-    rx, ry = rankdata(x), rankdata(y)
-    if rx.std() == 0 or ry.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(rx, ry)[0, 1])
+    x, y = np.asarray(x, float)[None, :], np.asarray(y, float)[None, :]
+    return float(spearman_rows(x, y, np.ones_like(x, bool))[0])
 
 
-def exploitation_rho(gdp: np.ndarray, burden_pct: np.ndarray) -> float:
-    """Olson-Zeckhauser exploitation statistic: Spearman rho of GDP against burden.
+def exploitation_rho_rows(gdp: np.ndarray, burden_pct: np.ndarray,
+                          members: np.ndarray) -> np.ndarray:
+    """Olson-Zeckhauser exploitation statistic per row: Spearman rho of GDP against burden.
 
     Positive: large allies carry a disproportionate share. Members without a defence budget
     (Iceland) are left out.
     """
-    has_budget = burden_pct > 0
-    return spearman(gdp[has_budget], burden_pct[has_budget])
+    return spearman_rows(gdp, burden_pct, members & (burden_pct > 0))
+
+
+def exploitation_rho(gdp: np.ndarray, burden_pct: np.ndarray) -> float:
+    """Olson-Zeckhauser exploitation statistic of one year (see ``exploitation_rho_rows``)."""
+    gdp, burden = np.asarray(gdp, float)[None, :], np.asarray(burden_pct, float)[None, :]
+    return float(exploitation_rho_rows(gdp, burden, np.ones_like(gdp, bool))[0])
 
 
 def providers_per_area(held: np.ndarray, pooled_viable: np.ndarray) -> np.ndarray:
@@ -96,12 +134,14 @@ def revealed_posture(
 
 
 def cohesion_index(
-    defections: float, ever_contributors: float, mean_caveat: float, shortfall_fraction: float
-) -> float:
+    defections: np.ndarray | float, ever_contributors: np.ndarray | float,
+    mean_caveat: np.ndarray | float, shortfall_fraction: np.ndarray | float,
+) -> np.ndarray:
     """Composite ISAF-style cohesion in [0, 1]: contributors retained (no unilateral exit),
-    caveats lifted, and requirement met, equally weighted. NaN with no operation."""
-    if ever_contributors <= 0:
-        return float("nan")
-    retained = 1.0 - defections / ever_contributors
-    return float(np.clip((retained + (1.0 - mean_caveat) + (1.0 - shortfall_fraction)) / 3.0,
-                         0.0, 1.0))
+    caveats lifted, and requirement met, equally weighted. NaN with no contributor."""
+    ever = np.asarray(ever_contributors, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        retained = 1.0 - np.asarray(defections, dtype=float) / ever
+        value = (retained + (1.0 - np.asarray(mean_caveat))
+                 + (1.0 - np.asarray(shortfall_fraction))) / 3.0
+    return np.where(ever > 0, bounded(value, 0.0, 1.0), np.nan)

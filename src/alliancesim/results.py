@@ -54,16 +54,22 @@ class Results:
     capabilities: pd.DataFrame
 
 
-def _member_frame(model: AllianceModel) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def recorded_arrays(model: AllianceModel) -> dict[str, np.ndarray]:
+    """The recorded member-year arrays, plus burden (% GDP) and areas held."""
     h = model.history
     rows = h.rows
     m = {k: v[:rows] for k, v in h.member.items()}
+    m["burden"] = m["budget"] / m["gdp"] * 100.0  # every member has a GDP
+    m["areas_held"] = h.area["held"][:rows].sum(axis=2)
+    return m
+
+
+def _revealed_postures(model: AllianceModel, m: dict[str, np.ndarray]) -> np.ndarray:
+    h = model.history
+    rows = h.rows
     stocks = h.area["stocks"][:rows]
-    held = h.area["held"][:rows]
-    gdp = m["gdp"]
-    budget = m["budget"]
-    burden = np.divide(budget, gdp, out=np.zeros_like(budget), where=gdp > 0) * 100.0
-    effort = np.divide(m["troops"], m["requested"], out=np.zeros_like(budget),
+    burden = m["burden"]
+    effort = np.divide(m["troops"], m["requested"], out=np.zeros_like(burden),
                        where=m["requested"] > 0)
     totals = stocks.sum(axis=2)
     expeditionary = np.divide(stocks[:, :, EXPEDITIONARY_AREAS].sum(axis=2), totals,
@@ -74,7 +80,14 @@ def _member_frame(model: AllianceModel) -> tuple[pd.DataFrame, dict[str, np.ndar
         revealed[r] = metrics.revealed_posture(burden[r], effort[r], m["caveat"][r],
                                                expeditionary[r], bool(running[r]))
     revealed[:, model.leader_mask] = "activist"
-    derived = {"burden": burden, "effort": effort, "areas_held": held.sum(axis=2)}
+    return revealed
+
+
+def _member_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.DataFrame:
+    h = model.history
+    rows = h.rows
+    gdp, budget, burden = m["gdp"], m["budget"], m["burden"]
+    revealed = _revealed_postures(model, m)
     active = m["active"]
     years = np.repeat(h.years[:rows, None], len(model.codes), axis=1)
     codes = np.broadcast_to(np.array(model.codes, dtype=object), burden.shape)
@@ -97,13 +110,14 @@ def _member_frame(model: AllianceModel) -> tuple[pd.DataFrame, dict[str, np.ndar
         "support_operation": m["support_operation"][active],
         "support_defence": m["support_defence"][active],
         "reputation": m["reputation"][active],
-        "areas_held": derived["areas_held"][active].astype(int),
+        "areas_held": m["areas_held"][active].astype(int),
         "casualties": m["casualties"][active],
     })
-    return frame, {**m, **derived}
+    return frame
 
 
-def _timeseries_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.DataFrame:
+def timeseries_columns(model: AllianceModel, m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The timeseries table as named columns (arrays over years), in TIMESERIES_COLUMNS order."""
     h = model.history
     rows = h.rows
     y = {k: v[:rows] for k, v in h.yearly.items()}
@@ -112,16 +126,15 @@ def _timeseries_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.Data
     budget = np.where(active, m["budget"], 0.0)
     burden = m["burden"]
     troops = np.where(active, m["troops"], 0.0)
-    out: dict[str, np.ndarray | list[float]] = {"year": h.years[:rows].astype(int)}
+    running = y["operation_running"] > 0
+    out: dict[str, np.ndarray] = {"year": h.years[:rows].astype(int)}
     out["alliance_spending_usd"] = budget.sum(axis=1)
     out["leader_share"] = metrics.leader_share(budget, leader)
     has_budget = active & (burden > 0)
-    out["mean_burden_pct"] = np.array([burden[r][has_budget[r]].mean() for r in range(rows)])
+    out["mean_burden_pct"] = metrics.masked_mean(burden, has_budget)
     out["members_at_2pct"] = (active & (burden >= 2.0 - 1e-9)).sum(axis=1)
-    out["exploitation_rho"] = [metrics.exploitation_rho(m["gdp"][r][active[r]],
-                                                        burden[r][active[r]])
-                               for r in range(rows)]
-    out["burden_gini"] = [metrics.gini(burden[r][has_budget[r]]) for r in range(rows)]
+    out["exploitation_rho"] = metrics.exploitation_rho_rows(m["gdp"], burden, active)
+    out["burden_gini"] = metrics.gini_rows(burden, has_budget)
     out["capability_gap_index"] = h.gap[:rows].mean(axis=1)
     out["capability_gap_index_europe"] = _europe_gaps(model, active).mean(axis=1)
     held = h.area["held"][:rows] & active[:, :, None]
@@ -133,55 +146,56 @@ def _timeseries_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.Data
     out["areas_abandoned"] = (h.area["abandoned"][:rows] & active[:, :, None]).sum(axis=(1, 2))
     out["areas_handed_over"] = (h.area["handed_over"][:rows]
                                 & active[:, :, None]).sum(axis=(1, 2))
-    out["mean_areas_held"] = np.array([held[r].sum(axis=1)[active[r]].mean()
-                                       for r in range(rows)])
+    out["mean_areas_held"] = metrics.masked_mean(held.sum(axis=2), active)
     allies_in = (troops > 0) & ~leader
     out["contributors"] = allies_in.sum(axis=1)
     out["defections"] = y["defections"].astype(int)
     out["coordinated_drawdowns"] = y["coordinated_drawdowns"].astype(int)
-    caveats = np.where(allies_in, m["caveat"], np.nan)
-    with np.errstate(all="ignore"):
-        out["mean_caveat"] = np.array([np.nanmean(c) if np.isfinite(c).any() else np.nan
-                                       for c in caveats])
+    out["mean_caveat"] = metrics.masked_mean(m["caveat"], allies_in)
     out["troops_deployed"] = troops.sum(axis=1)
     out["troops_deployed_europe"] = troops[:, model.europeans].sum(axis=1)
     out["troop_requirement"] = y["requirement"]
     out["troop_shortfall"] = np.maximum(y["requirement"] - troops.sum(axis=1)
                                         - y["partner_troops"], 0.0)
     out["casualties"] = np.where(active, m["casualties"], 0.0).sum(axis=1)
-    troops_per_gdp = np.divide(troops, m["gdp"], out=np.zeros_like(troops), where=m["gdp"] > 0)
-    out["risk_gini"] = [metrics.gini(troops_per_gdp[r][active[r] & ~leader])
-                        if y["operation_running"][r] else np.nan for r in range(rows)]
-    shortfall_fraction = np.divide(out["troop_shortfall"], y["requirement"],
-                                   out=np.zeros(rows), where=y["requirement"] > 0)
-    out["cohesion_index"] = [
-        metrics.cohesion_index(y["defections"][r], y["ever_contributors"][r],
-                               np.nan_to_num(out["mean_caveat"][r]), shortfall_fraction[r])
-        if y["operation_running"][r] else np.nan for r in range(rows)]
-    out["mean_support_operation"] = np.array([m["support_operation"][r][active[r]].mean()
-                                              for r in range(rows)])
-    out["mean_support_defence"] = np.array([m["support_defence"][r][active[r]].mean()
-                                            for r in range(rows)])
+    troops_per_gdp = troops / m["gdp"]  # every member has a GDP
+    out["risk_gini"] = np.where(running, metrics.gini_rows(troops_per_gdp, active & ~leader),
+                                np.nan)
+    shortfall_fraction = out["troop_shortfall"] / np.maximum(y["requirement"], 1.0)
+    cohesion = metrics.cohesion_index(y["defections"], y["ever_contributors"],
+                                      np.nan_to_num(out["mean_caveat"]), shortfall_fraction)
+    out["cohesion_index"] = np.where(running, cohesion, np.nan)
+    out["mean_support_operation"] = metrics.masked_mean(m["support_operation"], active)
+    out["mean_support_defence"] = metrics.masked_mean(m["support_defence"], active)
     out["leader_commitment"] = y["commitment"]
     out["common_threat"] = y["common_threat"]
     out["members"] = active.sum(axis=1)
-    concentration = metrics.portfolio_concentration(h.area["stocks"][:rows])
-    has_stock = active & (h.area["stocks"][:rows].sum(axis=2) > 0)
-    out["mean_portfolio_concentration"] = np.array([concentration[r][has_stock[r]].mean()
-                                                    for r in range(rows)])
+    stocks = h.area["stocks"][:rows]
+    concentration = metrics.portfolio_concentration(stocks)
+    out["mean_portfolio_concentration"] = metrics.masked_mean(
+        concentration, active & (stocks.sum(axis=2) > 0))
     for k, area in enumerate(CAPABILITY_AREAS):
         out[f"gap_{area}"] = h.gap[:rows, k]
-    return pd.DataFrame(out, columns=list(TIMESERIES_COLUMNS))
+    return {name: out[name] for name in TIMESERIES_COLUMNS}
+
+
+def _timeseries_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.DataFrame:
+    return pd.DataFrame(timeseries_columns(model, m))
+
+
+def timeseries_table(model: AllianceModel) -> dict[str, np.ndarray]:
+    """The timeseries columns alone, without building the other tables (for batch runs)."""
+    return timeseries_columns(model, recorded_arrays(model))
 
 
 def _europe_gaps(model: AllianceModel, active: np.ndarray) -> np.ndarray:
     """Capability gap per year and area for the allies without the leader."""
     h = model.history
-    return np.array([
-        cap.gaps(cap.effective_stock(h.area["stocks"][r], h.area["held"][r], h.pool[r],
-                                     h.pool_viable[r], h.access[r],
-                                     active[r] & model.europeans), model.europe_targets)
-        for r in range(h.rows)])
+    rows = h.rows
+    effective = cap.effective_stock(h.area["stocks"][:rows], h.area["held"][:rows],
+                                    h.pool[:rows], h.pool_viable[:rows], h.access[:rows],
+                                    active & model.europeans)
+    return cap.gaps(effective, model.europe_targets)
 
 
 def _capabilities_frame(model: AllianceModel, active: np.ndarray) -> pd.DataFrame:
@@ -205,10 +219,10 @@ def _capabilities_frame(model: AllianceModel, active: np.ndarray) -> pd.DataFram
 
 def build_results(model: AllianceModel) -> Results:
     """Build the three tables from a model's recorded history."""
-    members, arrays = _member_frame(model)
+    arrays = recorded_arrays(model)
     return Results(
         timeseries=_timeseries_frame(model, arrays),
-        members=members,
+        members=_member_frame(model, arrays),
         capabilities=_capabilities_frame(model, arrays["active"]),
     )
 

@@ -19,7 +19,7 @@ from ..config import ConfigError
 from . import backends, storage
 from .design import Experiment
 from .figures import write_sweep_figures
-from .summary import summarise
+from .summary import SummaryAccumulator
 
 
 @dataclass
@@ -112,12 +112,12 @@ def finalise(experiment: Experiment, out: Path, members: bool,
     tasks = experiment.tasks()
     ids = [t.run_id for t in tasks]
     finished = storage.finished_run_ids(out)
-    storage.merge(out, [i for i in ids if i in finished], "timeseries", out / "runs.parquet")
+    done = [i for i in ids if i in finished]
+    accumulator = SummaryAccumulator()
+    storage.merge(out, done, "timeseries", out / "runs.parquet", on_batch=accumulator.add)
     if members:
-        storage.merge(out, [i for i in ids if i in finished], "members",
-                      out / "members.parquet")
-    summary = summarise(out, [i for i in ids if i in finished],
-                        [c.name for c in experiment.conditions])
+        storage.merge(out, done, "members", out / "members.parquet")
+    summary = accumulator.frame([c.name for c in experiment.conditions])
     summary.to_csv(out / "summary.csv", index=False)
     figures = out / "figures"
     if figures.exists():

@@ -1,23 +1,27 @@
 """Per-run files written atomically, the list of finished runs, and the final merge.
 
-Each finished run is one small Parquet file in ``DIR/runs/`` (written to a temporary name and
-renamed, so a file is either whole or absent); a failed run leaves a JSON file with its error
-and parameters instead. Merging streams the files one by one, so memory stays flat however
-many runs there are.
+Each finished run is one small Arrow IPC file in ``DIR/runs/`` (written to a temporary name and
+renamed, so a file is either whole or absent; Arrow IPC because it is the cheapest format to
+write, and these files are only read back by the merge); a failed run leaves a JSON file with
+its error and parameters instead. Merging streams the files in batches of runs, so memory
+stays flat however many runs there are.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 RUNS = "runs"
+#: Runs merged into one Parquet row group (bounds memory, keeps row groups a useful size).
+MERGE_BATCH = 200
 
 
 def runs_dir(out_dir: Path) -> Path:
@@ -25,7 +29,7 @@ def runs_dir(out_dir: Path) -> Path:
 
 
 def run_path(out_dir: Path, run_id: str, kind: str = "timeseries") -> Path:
-    suffix = ".parquet" if kind == "timeseries" else f".{kind}.parquet"
+    suffix = ".arrow" if kind == "timeseries" else f".{kind}.arrow"
     return runs_dir(out_dir) / f"{run_id}{suffix}"
 
 
@@ -33,10 +37,10 @@ def error_path(out_dir: Path, run_id: str) -> Path:
     return runs_dir(out_dir) / f"{run_id}.error.json"
 
 
-def write_atomic_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a Parquet file so that it is either complete or absent."""
+def write_atomic_table(table: pa.Table, path: Path) -> None:
+    """Write an Arrow IPC file so that it is either complete or absent."""
     tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_parquet(tmp, index=False)
+    feather.write_feather(table, tmp, compression="uncompressed")
     os.replace(tmp, path)
 
 
@@ -52,7 +56,7 @@ def finished_run_ids(out_dir: Path) -> set[str]:
     folder = runs_dir(out_dir)
     if not folder.is_dir():
         return set()
-    return {p.name[: -len(".parquet")] for p in folder.glob("*.parquet")
+    return {p.name[: -len(".arrow")] for p in folder.glob("*.arrow")
             if p.name.count(".") == 1}
 
 
@@ -62,33 +66,32 @@ def failed_runs(out_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted(folder.glob("*.error.json"))]
 
 
-def merge(out_dir: Path, run_ids: list[str], kind: str, target: Path) -> int:
+def merge(out_dir: Path, run_ids: list[str], kind: str, target: Path,
+          on_batch: Callable[[pa.Table], None] | None = None) -> int:
     """Concatenate the per-run files of ``kind`` in run-id order into one Parquet file.
 
-    Returns the number of rows written; writes nothing when there is no file.
+    Reads :data:`MERGE_BATCH` runs at a time and hands each batch to ``on_batch`` as well
+    (the summary is computed in the same pass). Returns the number of rows written; writes
+    nothing when there is no file.
     """
     tmp = target.with_name(f".{target.name}.tmp")
     writer: pq.ParquetWriter | None = None
     rows = 0
+    paths = [p for p in (run_path(out_dir, r, kind) for r in sorted(run_ids)) if p.exists()]
     try:
-        for run_id in sorted(run_ids):
-            path = run_path(out_dir, run_id, kind)
-            if not path.exists():
-                continue
-            table = pq.read_table(path)
+        for start in range(0, len(paths), MERGE_BATCH):
+            tables = [feather.read_table(p) for p in paths[start:start + MERGE_BATCH]]
             if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
-            elif table.schema != writer.schema:
-                table = table.cast(writer.schema)
-            writer.write_table(table)
-            rows += table.num_rows
+                writer = pq.ParquetWriter(tmp, tables[0].schema)
+            batch = pa.concat_tables([t.cast(writer.schema) if t.schema != writer.schema
+                                      else t for t in tables])
+            writer.write_table(batch)
+            if on_batch is not None:
+                on_batch(batch)
+            rows += batch.num_rows
     finally:
         if writer is not None:
             writer.close()
     if writer is not None:
         os.replace(tmp, target)
     return rows
-
-
-def empty_table_like(columns: list[str]) -> pa.Table:
-    return pa.table({c: pa.array([], pa.float64()) for c in columns})

@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from ..config import Config, load_scenario
 from ..model import AllianceModel
+from ..results import timeseries_table
 from . import storage
 from .design import Task
 
@@ -31,12 +33,11 @@ def run_one(config: Config, seed: int) -> pd.DataFrame:
     return model.results().timeseries
 
 
-def _labelled(frame: pd.DataFrame, task: Task, config: Config, varied: list[str]) -> pd.DataFrame:
-    labels = {"run_id": task.run_id, "condition": task.condition, "seed": task.seed}
-    for name in varied:
-        labels[name] = config.get(name)
-    head = pd.DataFrame({k: [v] * len(frame) for k, v in labels.items()}, index=frame.index)
-    return pd.concat([head, frame], axis=1)
+def _labels(task: Task, config: Config, varied: list[str], rows: int) -> dict[str, pa.Array]:
+    labels: dict[str, Any] = {"run_id": task.run_id, "condition": task.condition,
+                              "seed": task.seed}
+    labels.update({name: config.get(name) for name in varied})
+    return {k: pa.array([v] * rows) for k, v in labels.items()}
 
 
 def run_task(task: Task, out_dir: str, varied: list[str], members: bool) -> tuple[str, bool]:
@@ -46,12 +47,17 @@ def run_task(task: Task, out_dir: str, varied: list[str], members: bool) -> tupl
         config = _config(task.scenario, task.overrides)
         model = AllianceModel(config, seed=task.seed)
         model.run_model()
-        res = model.results()
         if members:
-            storage.write_atomic_table(_labelled(res.members, task, config, varied),
-                                       storage.run_path(out, task.run_id, "members"))
+            frame = model.results().members
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            labels = _labels(task, config, varied, len(frame))
+            storage.write_atomic_table(pa.table({**labels, **dict(zip(
+                table.column_names, table.columns, strict=True))}),
+                storage.run_path(out, task.run_id, "members"))
+        columns = timeseries_table(model)
+        rows = len(columns["year"])
         # The timeseries file is written last: its presence marks the run finished.
-        storage.write_atomic_table(_labelled(res.timeseries, task, config, varied),
+        storage.write_atomic_table(pa.table({**_labels(task, config, varied, rows), **columns}),
                                    storage.run_path(out, task.run_id))
         return task.run_id, True
     except Exception as err:
