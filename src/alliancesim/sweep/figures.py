@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 HEADLINE_METRICS = {
     "leader_share": "leader's share of alliance spending",
@@ -19,6 +20,7 @@ HEADLINE_METRICS = {
     "single_provider_areas": "areas with one or two providers besides the leader",
     "areas_abandoned": "national holdings abandoned",
     "contributors": "allies contributing troops",
+    "troops_deployed_europe": "troops deployed by the European allies",
     "defections": "unilateral defections (cumulative)",
     "mean_caveat": "mean caveat",
     "cohesion_index": "cohesion index",
@@ -42,6 +44,7 @@ def write_sweep_figures(summary: pd.DataFrame, folder: Path) -> list[Path]:
             ax.fill_between(c["year"], c["ci_low"], c["ci_high"], color=line.get_color(),
                             alpha=0.2, linewidth=0)
         ax.set(xlabel="year", ylabel=label, title=f"{label} (mean and 95% CI)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if len(conditions) <= 12:
             ax.legend(fontsize=7)
         fig.tight_layout()
