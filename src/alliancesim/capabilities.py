@@ -220,4 +220,7 @@ def effective_stock(
 
 def gaps(effective: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Shortfall per area as a fraction of the target, in [0, 1]."""
-    return bounded(1.0 - effective / np.maximum(targets, 1e-300), 0.0, 1.0)
+    # Stocks are in US dollars, so a floor of one dollar keeps the ratio finite; an area with
+    # no target has no gap.
+    shortfall = bounded(1.0 - effective / np.maximum(targets, 1.0), 0.0, 1.0)
+    return np.where(targets > 0, shortfall, 0.0)
