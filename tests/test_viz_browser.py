@@ -282,3 +282,28 @@ def test_each_view_renders_in_the_browser(session, tab):
     session.page.locator(selector).first.wait_for()
     session.screenshot(f"tab-{tab}")
     assert session.errors == []
+
+
+def test_a_student_takes_control_of_an_ally_and_sees_their_choices(session):
+    session.page.locator(".tab-play").click()
+    session.page.locator(".v-select").filter(has_text="Ally to play").click()
+    session.page.get_by_role("option", name="DEU", exact=True).click()
+    session.button("Take control").click()
+    session.page.locator(".play-waiting").wait_for()
+    session.button("Reset").click()
+    session.wait_year(2012)
+    session.page.locator(".play-who").wait_for()
+    expect(session.page.locator(".play-who")).to_contain_text("Germany (DEU)")
+    thumb = session.page.locator(".play-burden [role=slider]")
+    thumb.focus()
+    thumb.press("End")  # the panel's highest burden, 6% of GDP
+    session.button("Set my choices for next year").click()
+    session.page.get_by_text("Choices set for 2013: press Step.").wait_for()
+    session.button("Step").click()
+    session.wait_year(2013)
+    history = session.page.locator(".play-history tr").filter(has_text="2013")
+    expect(history).to_contain_text("6.00")
+    session.button("Debrief: compare with the agent").click()
+    expect(session.page.locator(".play-debrief")).to_contain_text("mean burden, % of GDP")
+    session.screenshot("play-debrief")
+    assert session.errors == []

@@ -41,7 +41,8 @@ PANEL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "opinion.elite_consensus",
         "incentives.defection_reputation_loss",
     )),
-    ("Smart defence (switches)", (
+    ("Smart defence", (
+        "smart_defence.assured_access",
         "smart_defence.prioritisation",
         "smart_defence.pooling",
         "smart_defence.specialisation",
@@ -64,6 +65,7 @@ LABELS = {
     "opinion.fatigue": "War fatigue",
     "opinion.elite_consensus": "Elite consensus",
     "incentives.defection_reputation_loss": "Reputation lost by defecting",
+    "smart_defence.assured_access": "Assured access (trust in partners)",
     "smart_defence.prioritisation": "Prioritisation (buy what the alliance lacks)",
     "smart_defence.pooling": "Pooling and sharing",
     "smart_defence.specialisation": "Specialisation by design",
