@@ -1,0 +1,98 @@
+"""Each lesson's claim holds across seeds, run through the same sweep as its batch version.
+
+If the model changes so that a lesson would tell students something false, these fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from alliancesim.analysis.validate import mean_ci
+from alliancesim.sweep import load_experiment, run_experiment
+
+LESSONS = Path(__file__).resolve().parents[1] / "experiments" / "lessons"
+SEEDS = [1, 2, 3, 4]
+
+
+def _sweep(name: str, tmp_path_factory, members: bool = False):
+    experiment = replace(load_experiment(LESSONS / f"{name}.toml"), seeds=SEEDS)
+    out = tmp_path_factory.mktemp(name)
+    report = run_experiment(experiment, out, members=members, progress=False)
+    assert report.n_failed == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    return runs, (pd.read_parquet(out / "members.parquet") if members else None)
+
+
+def _final(runs: pd.DataFrame, condition: str, column: str, year: int | None = None):
+    rows = runs[runs["condition"] == condition]
+    year = rows["year"].max() if year is None else year
+    return rows[rows["year"] == year].set_index("seed")[column].sort_index()
+
+
+@pytest.fixture(scope="module")
+def lesson1(tmp_path_factory):
+    return _sweep("lesson1_free_riding", tmp_path_factory, members=True)
+
+
+def test_lesson1_large_allies_carry_a_disproportionate_share(lesson1):
+    runs, _ = lesson1
+    steady = runs[runs["condition"] == "leader_steady"]
+    assert (steady["exploitation_rho"] > 0.2).all()      # Olson-Zeckhauser, every year
+    assert (steady["leader_share"] > 0.7).all()
+
+
+def test_lesson1_free_riders_stay_far_below_the_norm(lesson1):
+    _, members = lesson1
+    steady = members[members["condition"] == "leader_steady"]
+    by_posture = steady.groupby("posture")["burden_pct"].mean()
+    assert by_posture["free-rider"] < 1.2 < by_posture["defender"]
+
+
+def test_lesson1_when_the_leader_spends_more_the_allies_spend_less(lesson1):
+    _, members = lesson1
+    allies = members[(members["member"] != "USA") & (members["year"] == 2030)]
+    mean = allies.groupby(["condition", "seed"])["budget_usd"].sum().unstack(0)
+    assert mean_ci(mean["leader_spends_more"] - mean["leader_steady"])[2] < 0
+
+
+def test_lesson2_austerity_abandons_whole_areas_and_concentrates_portfolios(tmp_path_factory):
+    runs, _ = _sweep("lesson2_specialisation", tmp_path_factory)
+    for column in ("areas_abandoned", "mean_portfolio_concentration",
+                   "single_provider_areas"):
+        diff = _final(runs, "austerity", column) - _final(runs, "no_shock", column)
+        assert mean_ci(diff)[1] > 0, column
+    assert (_final(runs, "austerity", "mean_areas_held")
+            < _final(runs, "no_shock", "mean_areas_held")).all()
+
+
+def test_lesson3_the_alliance_holds_together_and_relaxes_caveats_without_lifting_them(
+        tmp_path_factory):
+    runs, _ = _sweep("lesson3_isaf_paradox", tmp_path_factory)
+    assert (_final(runs, "alliance", "defections") == 0).all()
+    diff = _final(runs, "coalition", "defections") - _final(runs, "alliance", "defections")
+    assert mean_ci(diff)[1] > 1
+    first = _final(runs, "alliance", "mean_caveat", 2003)
+    last = _final(runs, "alliance", "mean_caveat", 2014)
+    assert (last < first).all() and (last > 0.1).all()
+    support = _final(runs, "alliance", "mean_support_operation")
+    assert (support < _final(runs, "alliance", "mean_support_operation", 2003)).all()
+
+
+def test_lesson4_smart_defence_keeps_what_austerity_abandons_if_partners_are_trusted(
+        tmp_path_factory):
+    runs, _ = _sweep("lesson4_smart_defence", tmp_path_factory)
+    smart, plain = "smart_defence", "uncoordinated"
+    assert mean_ci(_final(runs, smart, "areas_abandoned")
+                   - _final(runs, plain, "areas_abandoned"))[2] < 0
+    assert mean_ci(_final(runs, smart, "capability_gap_index_europe")
+                   - _final(runs, plain, "capability_gap_index_europe"))[2] < 0
+    # the same money: smart defence changes how it is spent, not how much
+    assert (_final(runs, smart, "mean_burden_pct") - _final(runs, plain, "mean_burden_pct")
+            ).abs().max() < 0.05
+    # with partners that often opt out, pooled capability is there less often
+    assert mean_ci(_final(runs, "smart_defence_low_trust", "capability_gap_index_europe")
+                   - _final(runs, smart, "capability_gap_index_europe"))[1] > 0
