@@ -551,14 +551,16 @@ def list_scenarios() -> dict[str, str]:
     """Scenario name -> one-line description, for every shipped scenario."""
     out = {}
     for path in sorted(scenario_dir().glob("*.toml")):
-        data = _read_toml(path)
+        data = read_toml(path)
         out[path.stem] = str(data.get("description", ""))
     return out
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: str | Path, kind: str = "config") -> dict[str, Any]:
+    """Parse a TOML file; a missing or malformed file is a :class:`ConfigError` naming it."""
+    path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"config file not found: {path}")
+        raise ConfigError(f"{kind} file not found: {path}")
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -575,7 +577,7 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Co
         2020
     """
     path = Path(path)
-    data = _read_toml(path)
+    data = read_toml(path)
     data.setdefault("name", path.stem)
     for key, value in (overrides or {}).items():
         _set_dotted(data, key, value)

@@ -25,7 +25,6 @@ Each sample point is one sweep condition, so the analysis resumes and can run on
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import ConfigError, list_scenarios, parameter_table
+from ..config import ConfigError, list_scenarios, parameter_table, read_toml
 from ..results import TIMESERIES_COLUMNS
 from ..sweep import Condition, Experiment, run_experiment
 
@@ -154,13 +153,7 @@ def design_from_dict(data: dict[str, Any], origin: str = "sensitivity",
 
 def load_sensitivity(path: str | Path, method: str | None = None) -> SensitivityDesign:
     """Read and validate a sensitivity experiment file."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"sensitivity file not found: {path}")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"malformed TOML in {path}: {err}") from None
+    data = read_toml(path, "sensitivity")
     return design_from_dict(data, origin=str(path), method=method)
 
 

@@ -22,12 +22,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, ConfigError, list_scenarios, load_scenario
+from ..config import Config, ConfigError, list_scenarios, load_scenario, read_toml
 
 
 @dataclass(frozen=True)
@@ -192,11 +191,6 @@ def experiment_from_dict(data: dict[str, Any], origin: str = "experiment") -> Ex
 def load_experiment(path: str | Path) -> Experiment:
     """Read and validate an experiment TOML file."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"experiment file not found: {path}")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"malformed TOML in {path}: {err}") from None
+    data = read_toml(path, "experiment")
     data.setdefault("name", path.stem)
     return experiment_from_dict(data, origin=str(path))
