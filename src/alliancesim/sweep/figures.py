@@ -29,27 +29,35 @@ HEADLINE_METRICS = {
 
 
 def write_sweep_figures(summary: pd.DataFrame, folder: Path) -> list[Path]:
-    """One PNG per headline metric; lines are condition means, bands their 95% CIs."""
+    """One PNG per headline metric; lines are condition means, bands their 95% CIs.
+
+    One figure is drawn on and cleared for every metric: creating a figure per metric costs
+    more than drawing it.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     conditions = list(dict.fromkeys(summary["condition"]))
-    for metric, label in HEADLINE_METRICS.items():
-        data = summary[summary["metric"] == metric]
-        if data["mean"].notna().sum() == 0:
-            continue
-        fig, ax = plt.subplots(figsize=(8, 4.5))
-        for condition in conditions:
-            c = data[data["condition"] == condition].sort_values("year")
-            line, = ax.plot(c["year"], c["mean"], label=condition)
-            ax.fill_between(c["year"], c["ci_low"], c["ci_high"], color=line.get_color(),
-                            alpha=0.2, linewidth=0)
-        ax.set(xlabel="year", ylabel=label, title=f"{label} (mean and 95% CI)")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if len(conditions) <= 12:
-            ax.legend(fontsize=7)
-        fig.tight_layout()
-        path = folder / f"{metric}.png"
-        fig.savefig(path, dpi=100)
+    by_metric = dict(tuple(summary.groupby("metric", sort=False)))
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    try:
+        for metric, label in HEADLINE_METRICS.items():
+            data = by_metric.get(metric)
+            if data is None or data["mean"].notna().sum() == 0:
+                continue
+            ax.clear()
+            for condition, c in data.groupby("condition", sort=False):
+                c = c.sort_values("year")
+                line, = ax.plot(c["year"], c["mean"], label=condition)
+                ax.fill_between(c["year"], c["ci_low"], c["ci_high"], color=line.get_color(),
+                                alpha=0.2, linewidth=0)
+            ax.set(xlabel="year", ylabel=label, title=f"{label} (mean and 95% CI)")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if len(conditions) <= 12:
+                ax.legend(fontsize=7)
+            fig.tight_layout()
+            path = folder / f"{metric}.png"
+            fig.savefig(path, dpi=90)
+            paths.append(path)
+    finally:
         plt.close(fig)
-        paths.append(path)
     return paths
