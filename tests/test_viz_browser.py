@@ -297,8 +297,10 @@ def test_a_student_takes_control_of_an_ally_and_sees_their_choices(session):
     thumb = session.page.locator(".play-burden [role=slider]")
     thumb.focus()
     thumb.press("End")  # the panel's highest burden, 6% of GDP
+    expect(session.page.locator(".play-burden-value")).to_have_text("6.00% of GDP")
     session.button("Set my choices for next year").click()
-    session.page.get_by_text("Choices set for 2013: press Step.").wait_for()
+    expect(session.page.locator(".play-message")).to_contain_text(
+        "Choices set for 2013: burden 6.00% of GDP")
     session.button("Step").click()
     session.wait_year(2013)
     history = session.page.locator(".play-history tr").filter(has_text="2013")

@@ -151,8 +151,10 @@ class EconomyParams(_Section):
                          "Duration of the economic shock.", ge=1, le=20, behavioural=False)
     shock_gdp_growth: float = P(-0.03, "fraction / year", "judgement (2009 recession)",
                                 "GDP growth added during the shock years.", ge=-0.2, le=0.0)
-    austerity_cut: float = P(0.05, "fraction of budget / year", "Keohane (seed): European "
-                             "spending -7% real 2006-2010, -2.8% 2010-2011; cuts -50% to +22%",
+    austerity_cut: float = P(0.05, "fraction of budget / year",
+                             "Giegerich (seed, lines 550-562): "
+                             "European spending -7% real 2006-2010, -2.8% 2010-2011; national "
+                             "changes -50% to +22%",
                              "Fiscal-consolidation pull on defence budgets during the shock, "
                              "scaled by each member's fiscal stress.", ge=0, le=0.5)
     inflation: float = P(0.02, "fraction / year", "judgement (ECB target)",
@@ -186,7 +188,8 @@ class LeaderParams(_Section):
     commitment_initial: float = P(1.0, "index 0-1", "Keohane (seed)",
                                   "The leader's commitment to the alliance at the start.",
                                   ge=0, le=1)
-    commitment_trend: float = P(0.0, "index / year", "Keohane (seed): pivot to Asia-Pacific",
+    commitment_trend: float = P(0.0, "index / year",
+                                "Giegerich (seed, lines 556-558): pivot to Asia-Pacific",
                                 "Yearly change in the leader's commitment (negative: pivot).",
                                 ge=-0.2, le=0.2)
     commitment_floor: float = P(0.2, "index 0-1", "judgement",
@@ -194,7 +197,8 @@ class LeaderParams(_Section):
     burden_trend: float = P(0.0, "% GDP points / year", "Keohane (seed): US share of NATO "
                             "spending 60% (1990) to 75% (2010)", "Yearly change in the "
                             "leader's own target burden.", ge=-0.5, le=0.5)
-    pressure: float = P(0.5, "index 0-1", "Keohane (seed): the 'battle cry' for more spending",
+    pressure: float = P(0.5, "index 0-1",
+                        "Alcaro & Marrone (seed, lines 3959-3961): the 'battle cry'",
                         "Strength of the leader's pressure on allies below the norm.", ge=0, le=1)
     gap_response: float = P(0.3, "fraction", "judgement",
                             "How strongly the leader raises its pressure when alliance "
@@ -235,11 +239,13 @@ class OpinionParams(_Section):
 
 
 class IncentiveParams(_Section):
-    spending_norm_pct: float = P(2.0, "% of GDP", "NATO 2% guideline (seed)",
+    spending_norm_pct: float = P(2.0, "% of GDP",
+                                 "NATO's 2% of GDP guideline (not in the seed text)",
                                  "The alliance spending norm.", ge=0, le=10, behavioural=False)
     peer_pressure: float = P(0.3, "index 0-1", "Keohane (seed)",
                              "Pull toward the alliance norm from peers.", ge=0, le=1)
-    guarantee_weight: float = P(0.6, "index 0-1", "Olson & Zeckhauser via Keohane (seed)",
+    guarantee_weight: float = P(0.6, "index 0-1",
+                                "judgement after Olson & Zeckhauser (1966), not in the seed text",
                                 "How much the leader's guarantee substitutes for own effort "
                                 "(the free-riding motive).", ge=0, le=1)
     defection_reputation_loss: float = P(0.35, "reputation", "Alcaro & Marrone (seed)",
@@ -257,8 +263,9 @@ class SpendingParams(_Section):
     adjustment_speed: float = P(0.2, "fraction / year", "judgement (budget inertia)",
                                 "Share of the gap between burden and target closed each year.",
                                 ge=0, le=1)
-    max_change: float = P(0.1, "fraction of budget / year", "Keohane (seed): cuts -50% to +22%"
-                          " over 2008-2011", "Largest yearly relative change of the budget.",
+    max_change: float = P(0.1, "fraction of budget / year", "Giegerich (seed, line 562): "
+                          "national changes -50% to +22% over 2006-2010",
+                          "Largest yearly relative change of the budget.",
                           ge=0, le=1)
     threat_response_activist: float = P(1.0, "% GDP per unit threat", "Keohane (seed)",
                                         "Rise in an activist's target burden with threat.",
@@ -288,7 +295,8 @@ class CapabilityParams(_Section):
                               "Yearly gain in capability per unit of equipment from better "
                               "technology (offsets part of cost growth).", ge=0, le=0.2)
     viability_threshold: float = P(0.004, "share of alliance stock in the area",
-                                   "Giegerich (seed): 'falling off a cliff'", "Minimum viable "
+                                   "O'Donnell report (seed, lines 2485-2499): 'falling off a "
+                                   "cliff'", "Minimum viable "
                                    "size of a national holding, as a share of the alliance's "
                                    "initial stock in the area.", ge=0, le=0.5)
     rebuild_cost_multiplier: float = P(2.5, "x", "Giegerich (seed)",

@@ -358,7 +358,7 @@ class AllianceModel(mesa.Model):
         if self.requirement <= 0:
             s.troops = np.zeros_like(s.troops)
             s.casualties = np.zeros_like(s.casualties)
-            self.coordinated_drawdowns += int((was_in & ~s.withdrawn).sum())
+            self.coordinated_drawdowns += int((was_in & ~s.withdrawn & ~self.leader_mask).sum())
             return
         self._request(s)
         pressure = opinion.policy_pressure(s.support_operation, cfg.opinion.elite_consensus)
@@ -382,7 +382,7 @@ class AllianceModel(mesa.Model):
         s.withdrawn = s.withdrawn | leaving
         s.defected_now = leaving
         troops = np.where(s.withdrawn | ~s.active, 0.0, troops)
-        drawn_down = was_in & (troops <= 0) & ~s.withdrawn & drawing_down
+        drawn_down = was_in & (troops <= 0) & ~s.withdrawn & ~self.leader_mask & drawing_down
         self.coordinated_drawdowns += int(drawn_down.sum())
         self.defections += int(leaving.sum())
         s.troops = troops
@@ -421,8 +421,11 @@ class AllianceModel(mesa.Model):
     def alliance_accounts(self) -> None:
         """Phase 8: reputation, the leader's view of the gaps, and the year's record."""
         cfg, s = self.config, self.state
-        # With nothing asked of it, a member is not marked down for deploying nothing.
+        # With nothing asked of it, a member is not marked down for deploying nothing; one
+        # that walked out of a running operation earns nothing for it.
         effort = np.where(s.requested > 0, ratio(s.troops, s.requested), 1.0)
+        if self.requirement > 0:
+            effort = np.where(s.withdrawn, 0.0, effort)
         earned = incentives.earned_reputation(100.0 * s.budget / s.gdp,
                                               cfg.incentives.spending_norm_pct, effort, s.caveat)
         s.reputation = incentives.update_reputation(

@@ -132,7 +132,8 @@ def timeseries_columns(model: AllianceModel, m: dict[str, np.ndarray]) -> dict[s
     out["leader_share"] = metrics.leader_share(budget, leader)
     has_budget = active & (burden > 0)
     out["mean_burden_pct"] = metrics.masked_mean(burden, has_budget)
-    out["members_at_2pct"] = (active & (burden >= 2.0 - 1e-9)).sum(axis=1)
+    norm = model.config.incentives.spending_norm_pct
+    out["members_at_2pct"] = (active & (burden >= norm - 1e-9)).sum(axis=1)
     out["exploitation_rho"] = metrics.exploitation_rho_rows(m["gdp"], burden, active)
     out["burden_gini"] = metrics.gini_rows(burden, has_budget)
     out["capability_gap_index"] = h.gap[:rows].mean(axis=1)

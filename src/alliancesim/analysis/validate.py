@@ -241,7 +241,7 @@ def fact_free_riding(ev: Evidence) -> list[Check]:
 
 def fact_isaf_europe(ev: Evidence) -> list[Check]:
     """8. Europe's ISAF deployments of 25,000-30,000 a year at the operation's height."""
-    source = f"{SEED_TEXT}, Keohane: Europeans keep 25,000-30,000 troops in ISAF"
+    source = f"{SEED_TEXT}, Alcaro & Marrone, lines 3648-3650: 25,000-30,000 European troops"
     isaf = ev.isaf[(ev.isaf["condition"] == "alliance") & ev.isaf["year"].between(2009, 2012)]
     peak = mean_ci(isaf.groupby("seed")["troops_deployed_europe"].max())
     return [Check("8. European ISAF deployments", "peak European troops 2009-2012, alliance "

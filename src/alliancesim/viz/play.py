@@ -92,6 +92,7 @@ def PlayerControls(model: VizModel, code: str) -> None:
     with solara.Div(classes=["play-burden"]):
         solara.SliderFloat("Defence burden, % of GDP", value=burden, min=0.0,
                            max=MAX_BURDEN_PCT, step=0.05)
+        solara.Text(f"{burden.value:.2f}% of GDP", classes=["play-burden-value"])
     with solara.Div(classes=["play-caveat"]):
         solara.SliderFloat("Caveat: share of your troops barred from combat", value=caveat,
                            min=0.0, max=1.0, step=0.05)
@@ -109,7 +110,9 @@ def PlayerControls(model: VizModel, code: str) -> None:
         except ConfigError as err:
             message.set(str(err))
             return
-        message.set(f"Choices set for {model.year + 1}: press Step.")
+        message.set(f"Choices set for {model.year + 1}: burden {burden.value:.2f}% of GDP, "
+                    f"caveat {caveat.value:.2f}, {min(troops.value, deployable):,} troops"
+                    f"{', withdraw' if withdraw.value else ''}. Press Step.")
 
     solara.Button("Set my choices for next year", color="primary", on_click=apply,
                   classes=["play-apply"])
