@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 
 from . import capabilities as cap
-from . import economy, incentives, metrics, opinion, spending
+from . import economy, incentives, opinion, spending
 from . import operation as op
 from ._numeric import bounded, ratio
 from .agents import AllianceLeader, MemberState, Policy
@@ -549,11 +549,5 @@ class AllianceModel(mesa.Model):
         """The member agents in data order."""
         return [self.agents_by_code[c] for c in self.codes if c in self.agents_by_code]
 
-    def effort(self) -> np.ndarray:
-        """Troops deployed as a share of the troops requested, per member."""
-        s = self.state
-        return np.divide(s.troops, s.requested, out=np.zeros_like(s.troops),
-                         where=s.requested > 0)
 
-
-__all__ = ["AllianceModel", "metrics"]
+__all__ = ["AllianceModel"]

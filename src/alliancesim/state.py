@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -110,8 +110,3 @@ class History:
             self.gap[row], self.pool[row] = gap, pool
             self.pool_viable[row], self.access[row] = viable, access
         self._pending.clear()
-
-
-def state_field_names() -> list[str]:
-    """Names of the MemberArrays fields (for tests and docs)."""
-    return [f.name for f in fields(MemberArrays)]
