@@ -1,16 +1,21 @@
-"""Where the runs execute: this process, a local process pool, or a Dask cluster.
+"""Where the runs execute: this process, a pool of local worker processes, or a Dask cluster.
 
-Each backend takes chunks of tasks and yields each chunk's results as it completes. Results
-are the same whatever the backend or the number of workers: a run depends only on its config
-and seed.
+A backend runs chunks of tasks, yielding each chunk's results as it completes, and maps small
+jobs (the figures) over its workers. Results are the same whatever the backend or the number
+of workers: a run depends only on its config and seed, and each run writes its own file.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
+from typing import Any
 
 from ..config import ConfigError
 from .design import Task
@@ -18,64 +23,164 @@ from .worker import run_chunk
 
 Result = list[tuple[str, bool]]
 
-
-def in_process(chunks: list[list[Task]], out_dir: str, varied: list[str],
-               members: bool) -> Iterator[Result]:
-    """Run every chunk here, one after the other (``--workers 1``)."""
-    for chunk in chunks:
-        yield run_chunk(chunk, out_dir, varied, members)
+#: Chunks queued per worker ahead of time: enough to keep workers busy, few enough that a
+#: huge design is not held in the pool's queues all at once.
+QUEUED_PER_WORKER = 3
 
 
-def local_pool(chunks: list[list[Task]], out_dir: str, varied: list[str], members: bool,
-               workers: int) -> Iterator[Result]:
-    """Run chunks in a pool of worker processes on this machine.
+class SweepAbortedError(RuntimeError):
+    """The sweep cannot go on (e.g. a worker process died); finished runs stay on disk."""
 
-    Uses a forkserver that has already imported the model, so workers start fast, without
-    changing the global multiprocessing start method (``mesa.batch_run`` forces "spawn").
+
+class Backend:
+    """Runs in this process, one chunk after the other (``--workers 1``)."""
+
+    parallelism = 1
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the workers."""
+
+    def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str, varied: list[str],
+                   members: bool) -> Iterator[Result]:
+        """Run every chunk; yield each chunk's ``(run_id, ok)`` pairs as it completes."""
+        for chunk in chunks:
+            yield run_chunk(chunk, out_dir, varied, members)
+
+    def map(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        """``[fn(item) for item in items]``, spread over the workers."""
+        return [fn(item) for item in items]
+
+
+def start_method() -> str:
+    """The start method of the local pool, chosen without touching the global default.
+
+    "fork" starts workers at once with the model already imported, so short sweeps gain
+    from a second worker too. It is used only where it is safe: on Linux, and while this
+    process runs no other thread (forking a threaded process can deadlock). Elsewhere a
+    forkserver that imports the model once (spawn where there is no forkserver).
     """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["alliancesim.sweep.worker"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(run_chunk, chunk, out_dir, varied, members) for chunk in chunks]
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _warm_up() -> int:
+    return os.getpid()
+
+
+class LocalPool(Backend):
+    """A pool of ``workers`` processes on this machine."""
+
+    def __init__(self, workers: int) -> None:
+        context = multiprocessing.get_context(start_method())
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload(["alliancesim.sweep.worker"])
+        self.parallelism = workers
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # Start the workers now, before the progress bar's thread exists.
+        self._pool.submit(_warm_up).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # interrupted: do not wait for queued chunks
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str, varied: list[str],
+                   members: bool) -> Iterator[Result]:
+        pending: set[Future] = set()
+        queue = iter(chunks)
         try:
-            for future in as_completed(futures):
+            while True:
+                while len(pending) < self.parallelism * QUEUED_PER_WORKER:
+                    chunk = next(queue, None)
+                    if chunk is None:
+                        break
+                    pending.add(self._pool.submit(run_chunk, chunk, out_dir, varied, members))
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        except BrokenProcessPool:
+            raise SweepAbortedError("a worker process died (out of memory, or killed?)") from None
+
+    def map(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        try:
+            return list(self._pool.map(fn, items))
+        except BrokenProcessPool:
+            raise SweepAbortedError("a worker process died (out of memory, or killed?)") from None
+
+
+class DaskCluster(Backend):
+    """A Dask distributed cluster: the one at ``scheduler``, or a local one started here.
+
+    Its workers must be able to import alliancesim and write to the output folder (a shared
+    file system when the cluster spans machines).
+    """
+
+    def __init__(self, workers: int, scheduler: str | None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ConfigError("--backend dask needs the 'distributed' package: "
+                              "pip install 'alliancesim[distributed]'") from None
+        self._cluster = None
+        if scheduler:
+            try:
+                self._client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError) as err:
+                raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: "
+                                  f"{err}") from None
+            threads = self._client.nthreads()
+            self.parallelism = max(1, sum(threads.values()))
+        else:
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                         processes=True, dashboard_address=None)
+            self._client = Client(self._cluster)
+            self.parallelism = workers
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            with suppress(Exception):
+                self._cluster.close()
+
+    def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str, varied: list[str],
+                   members: bool) -> Iterator[Result]:
+        from distributed import as_completed
+
+        futures = self._client.map(run_chunk, list(chunks), out_dir=out_dir, varied=varied,
+                                   members=members, pure=False)
+        completed = as_completed(futures)
+        del futures  # each future is released once read, so the cluster's memory stays flat
+        try:
+            for future in completed:
                 yield future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
+                future.release()
+        except Exception as err:
+            if type(err).__name__ == "KilledWorker":
+                raise SweepAbortedError(f"Dask workers died running a chunk: {err}") from None
             raise
 
+    def map(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        return self._client.gather(self._client.map(fn, items, pure=False))
 
-def dask_cluster(chunks: list[list[Task]], out_dir: str, varied: list[str], members: bool,
-                 workers: int, scheduler: str | None) -> Iterator[Result]:
-    """Run chunks on a Dask distributed cluster: ``scheduler`` if given, else a local one.
 
-    The workers must be able to import alliancesim and write to ``out_dir`` (a shared file
-    system when the cluster spans machines).
-    """
-    try:
-        from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_completed
-    except ImportError:
-        raise ConfigError("--backend dask needs the 'distributed' package: "
-                          "pip install 'alliancesim[distributed]'") from None
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as err:
-            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        client = Client(cluster)
-    try:
-        futures = client.map(run_chunk, chunks, out_dir=out_dir, varied=varied,
-                             members=members, pure=False)
-        for future in dask_completed(futures):
-            yield future.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            with suppress(Exception):
-                cluster.close()
+def open_backend(name: str, workers: int, scheduler: str | None) -> Backend:
+    """The backend for ``--backend``, ``--workers`` and ``--scheduler``."""
+    if name == "dask":
+        return DaskCluster(workers, scheduler)
+    if workers == 1:
+        return Backend()
+    return LocalPool(workers)

@@ -6,14 +6,28 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import storage
+from .backends import SweepAbortedError
 from .design import load_experiment
 from .runner import run_experiment
+
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     experiment = load_experiment(args.experiment)
-    report = run_experiment(experiment, args.out, workers=args.workers, backend=args.backend,
-                            scheduler=args.scheduler, resume=args.resume, members=args.members)
+    try:
+        report = run_experiment(experiment, args.out, workers=args.workers,
+                                backend=args.backend, scheduler=args.scheduler,
+                                resume=args.resume, members=args.members)
+    except (KeyboardInterrupt, SweepAbortedError) as err:
+        n_done = len(storage.finished_run_ids(args.out))
+        reason = "interrupted" if isinstance(err, KeyboardInterrupt) else f"error: {err}"
+        print(f"{reason}; {n_done} finished run(s) are kept in {args.out}. To finish the "
+              f"sweep: alliancesim sweep {args.experiment} --out {args.out} --resume",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED if isinstance(err, KeyboardInterrupt) else EXIT_FAILED
     ran = report.n_runs - report.n_done_before
     print(f"{experiment.name}: {report.n_runs} runs ({len(experiment.conditions)} conditions x "
           f"{len(experiment.seeds)} seeds); {ran} run now, {report.n_done_before} kept from "
@@ -23,7 +37,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         for f in report.failures:
             print(f"  {f['run_id']} condition={f['condition']} seed={f['seed']} "
                   f"parameters={f['parameters']}: {f['error']}", file=sys.stderr)
-        return 1
+        print(f"details in {report.out_dir / 'runs'}/<run_id>.error.json; after a fix, "
+              f"--resume runs just these again", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 
@@ -32,9 +48,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("sweep", help="run an experiment: conditions x replicates")
     p.add_argument("experiment", type=Path, help="experiment TOML file")
     p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--backend", choices=("local", "dask"), default="local")
-    p.add_argument("--scheduler", help="address of an existing Dask scheduler")
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes, or workers of the Dask cluster started (default 1)")
+    p.add_argument("--backend", choices=("local", "dask"), default="local",
+                   help="local processes (default) or a Dask distributed cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="address of an existing Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true",
                    help="finish an interrupted sweep in --out, keeping its finished runs")
     p.add_argument("--members", action="store_true", help="also write members.parquet")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import platform
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,18 +13,23 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from ..config import ConfigError
-from . import backends, storage
-from .design import Experiment
-from .figures import write_sweep_figures
+from . import storage
+from .backends import Backend, open_backend
+from .design import Experiment, Task
+from .figures import draw_figures, figure_jobs
+from .progress import progress_bar
 from .summary import SummaryAccumulator
+
+#: Most runs sent to a worker at once: per-chunk overhead is paid once per chunk, while
+#: smaller chunks balance the load at the end and keep the progress bar moving.
+MAX_CHUNK = 25
 
 
 @dataclass
 class SweepReport:
-    """What a sweep did."""
+    """What a sweep did: runs in the design, runs found finished on disk, failures."""
 
     out_dir: Path
     n_runs: int
@@ -33,12 +38,11 @@ class SweepReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _chunks(tasks: list, workers: int) -> list[list]:
-    """Chunks small enough to balance the load and report progress, large enough to keep
-    per-chunk overhead low."""
+def chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
+    """Consecutive chunks of tasks, about eight per worker, at most :data:`MAX_CHUNK` runs."""
     if not tasks:
         return []
-    size = max(1, min(25, math.ceil(len(tasks) / (workers * 8))))
+    size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (workers * 8))))
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
@@ -52,20 +56,34 @@ def _provenance(experiment: Experiment) -> dict[str, Any]:
 
 
 def _prepare(experiment: Experiment, out_dir: Path, resume: bool) -> None:
+    """Check the output folder, and write experiment.json marked "running"."""
     manifest = out_dir / "experiment.json"
-    if out_dir.exists() and any(out_dir.iterdir()):
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"--out {out_dir} is a file, not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()):
         if not resume:
             raise ConfigError(f"output folder {out_dir} is not empty; pass --resume to finish "
                               f"that sweep, or choose another --out")
-        if manifest.exists():
-            import json
-
-            previous = json.loads(manifest.read_text()).get("fingerprint")
-            if previous != experiment.fingerprint():
-                raise ConfigError(f"{out_dir} holds a different experiment (design changed); "
-                                  f"cannot resume it")
-    storage.runs_dir(out_dir).mkdir(parents=True, exist_ok=True)
+        if not manifest.exists():
+            raise ConfigError(f"{out_dir} holds no sweep to resume (no experiment.json)")
+        previous = json.loads(manifest.read_text()).get("fingerprint")
+        if previous != experiment.fingerprint():
+            raise ConfigError(f"{out_dir} holds a different experiment (design changed); "
+                              f"cannot resume it")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The manifest comes first: a folder with runs in it always says which design they are.
     storage.write_atomic_json({**_provenance(experiment), "status": "running"}, manifest)
+    storage.runs_dir(out_dir).mkdir(exist_ok=True)
+    storage.remove_partial_files(out_dir)
+
+
+def _check_options(workers: int, backend: str, scheduler: str | None) -> None:
+    if workers < 1:
+        raise ConfigError(f"--workers = {workers}: expected at least 1")
+    if backend not in ("local", "dask"):
+        raise ConfigError(f"--backend = {backend!r}: expected 'local' or 'dask'")
+    if scheduler and backend != "dask":
+        raise ConfigError("--scheduler ADDRESS goes with --backend dask")
 
 
 def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1,
@@ -73,16 +91,27 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1
                    members: bool = False, progress: bool = True) -> SweepReport:
     """Run every condition x seed of ``experiment`` and write the outputs into ``out_dir``.
 
-    Each finished run is on disk at once; with ``resume`` the runs already there are kept and
-    only the others run (failed runs are tried again). At the end ``runs.parquet`` (and
-    ``members.parquet``), ``summary.csv``, ``figures/`` and ``experiment.json`` are written.
+    Each finished run is on disk at once (``out_dir/runs/``); with ``resume`` the runs already
+    there are kept and only the others run (failed runs are tried again). At the end
+    ``runs.parquet`` (and ``members.parquet``), ``summary.csv``, ``figures/`` and
+    ``experiment.json`` are written.
+
+    Args:
+        experiment: the design (see :func:`~alliancesim.sweep.load_experiment`).
+        out_dir: output folder; must be empty or absent unless ``resume``.
+        workers: local worker processes, or Dask workers of the cluster started here.
+        backend: ``"local"`` or ``"dask"``.
+        scheduler: address of an existing Dask scheduler (with ``backend="dask"``).
+        resume: finish the sweep already in ``out_dir``.
+        members: also write ``members.parquet`` (one row per run-member-year).
+        progress: show a progress bar on stderr when it is a terminal.
+
+    Raises:
+        ConfigError: bad options, a non-empty ``out_dir`` without ``resume``, or a different
+            design in ``out_dir``.
+        SweepAbortedError: a worker process died; the finished runs stay on disk for ``resume``.
     """
-    if workers < 1:
-        raise ConfigError(f"--workers must be at least 1, got {workers}")
-    if backend not in ("local", "dask"):
-        raise ConfigError(f"--backend must be 'local' or 'dask', got {backend!r}")
-    if scheduler and backend != "dask":
-        raise ConfigError("--scheduler goes with --backend dask")
+    _check_options(workers, backend, scheduler)
     out = Path(out_dir)
     _prepare(experiment, out, resume)
     tasks = experiment.tasks()
@@ -90,46 +119,45 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1
     for record in storage.failed_runs(out):  # failed runs are tried again
         storage.error_path(out, record["run_id"]).unlink(missing_ok=True)
     todo = [t for t in tasks if t.run_id not in done]
-    chunks = _chunks(todo, workers)
-    args = (chunks, str(out), experiment.varied, members)
-    if backend == "dask":
-        results = backends.dask_cluster(*args, workers=workers, scheduler=scheduler)
-    elif workers == 1:
-        results = backends.in_process(*args)
-    else:
-        results = backends.local_pool(*args, workers=workers)
-    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="run", file=sys.stderr,
-               disable=not (progress and sys.stderr.isatty()), dynamic_ncols=True)
-    with bar:
-        for chunk_result in results:
-            bar.update(len(chunk_result))
-    return finalise(experiment, out, members, n_done_before=len(tasks) - len(todo))
+    n_done_before = len(tasks) - len(todo)
+    with open_backend(backend, workers, scheduler) as pool:
+        with progress_bar(len(tasks), n_done_before, progress) as bar:
+            for result in pool.run_chunks(chunks(todo, pool.parallelism), str(out),
+                                          experiment.varied, members):
+                bar.update(len(result))
+        return finalise(experiment, out, members, n_done_before, pool)
 
 
-def finalise(experiment: Experiment, out: Path, members: bool,
-             n_done_before: int = 0) -> SweepReport:
-    """Merge the per-run files and write the summary, figures and experiment.json."""
+def finalise(experiment: Experiment, out: Path, members: bool, n_done_before: int = 0,
+             pool: Backend | None = None) -> SweepReport:
+    """Merge the per-run files and write the summary, figures and experiment.json.
+
+    ``pool`` draws the figures on its workers; this process draws them without one.
+    """
     tasks = experiment.tasks()
-    ids = [t.run_id for t in tasks]
     finished = storage.finished_run_ids(out)
-    done = [i for i in ids if i in finished]
+    done = [t.run_id for t in tasks if t.run_id in finished]
     accumulator = SummaryAccumulator()
     storage.merge(out, done, "timeseries", out / "runs.parquet", on_batch=accumulator.add)
     if members:
         storage.merge(out, done, "members", out / "members.parquet")
     summary = accumulator.frame([c.name for c in experiment.conditions])
     summary.to_csv(out / "summary.csv", index=False)
-    figures = out / "figures"
-    if figures.exists():
-        shutil.rmtree(figures)
-    if not summary.empty:
-        write_sweep_figures(summary, figures)
+    _write_figures(summary, out / "figures", pool or Backend())
     failures = storage.failed_runs(out)
     storage.write_atomic_json({**_provenance(experiment),
                                "status": "complete" if not failures else "failures",
-                               "n_runs": len(tasks), "n_finished": len(finished),
+                               "n_runs": len(tasks), "n_finished": len(done),
                                "failures": [{k: f[k] for k in ("run_id", "condition", "seed",
                                                                "parameters", "error")}
                                             for f in failures]},
                               out / "experiment.json")
     return SweepReport(out, len(tasks), n_done_before, len(failures), failures)
+
+
+def _write_figures(summary: pd.DataFrame, folder: Path, pool: Backend) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+    if summary.empty:
+        return
+    pool.map(draw_figures, figure_jobs(summary, folder, pool.parallelism))

@@ -51,6 +51,14 @@ def write_atomic_json(data: dict[str, Any], path: Path) -> None:
     os.replace(tmp, path)
 
 
+def remove_partial_files(out_dir: Path) -> int:
+    """Delete the temporary files of writes cut short by a crash; returns how many."""
+    partial = list(runs_dir(out_dir).glob(".*.tmp"))
+    for path in partial:
+        path.unlink(missing_ok=True)
+    return len(partial)
+
+
 def finished_run_ids(out_dir: Path) -> set[str]:
     """Runs whose timeseries file is on disk (the file written last for a run)."""
     folder = runs_dir(out_dir)
