@@ -1,13 +1,10 @@
-"""The sweep runner: designs, outputs, failures, resume after kill -9, workers and Dask."""
+"""The sweep's outputs and command line: runs.parquet, members, summary, figures, provenance."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -16,40 +13,43 @@ import pytest
 from alliancesim.cli import main
 from alliancesim.config import ConfigError
 from alliancesim.results import TIMESERIES_COLUMNS
-from alliancesim.sweep import (
-    Condition,
-    Experiment,
-    experiment_from_dict,
-    load_experiment,
-    run_experiment,
-)
+from alliancesim.sweep import Condition, Experiment, experiment_from_dict, load_experiment
+from alliancesim.sweep import run_experiment as _run_experiment
+from alliancesim.sweep.figures import HEADLINE_METRICS
 
 CANONICAL = ("framework_cohesion", "austerity_smart_defence", "us_pivot", "opinion_and_elites")
+#: A small design used by the sweep tests: 2 conditions x 3 seeds of a 3-year ISAF replay.
 SMALL = {"scenario": "isaf", "years": 3, "replicates": {"count": 3, "base_seed": 5},
          "conditions": [{"name": "alliance"},
                         {"name": "coalition", "set": {"operation.framework": "coalition"}}]}
+SMALL_TOML = """scenario = "isaf"
+years = 3
+[replicates]
+count = 3
+base_seed = 5
+[[conditions]]
+name = "alliance"
+[[conditions]]
+name = "coalition"
+set = { "operation.framework" = "coalition" }
+"""
 
 
-def _write(tmp_path: Path, text: str) -> Path:
+def run_experiment(*args, **kwargs):
+    """The runner without a progress bar (tests are not a terminal anyway)."""
+    return _run_experiment(*args, progress=False, **kwargs)
+
+
+def write_experiment(tmp_path: Path, text: str = SMALL_TOML) -> Path:
     path = tmp_path / "exp.toml"
     path.write_text(text)
     return path
 
 
-def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.sort_values(["run_id", "year"]).reset_index(drop=True)
-
-
-def test_grid_expands_to_every_combination_with_stable_ids():
-    exp = experiment_from_dict({"scenario": "baseline", "years": 2,
-                                "replicates": {"seeds": [3, 5]},
-                                "grid": {"opinion.elite_consensus": [0.3, 0.7],
-                                         "smart_defence.pooling": [False, True]}})
-    assert len(exp.conditions) == 4 and exp.seeds == [3, 5]
-    assert exp.varied == ["opinion.elite_consensus", "smart_defence.pooling"]
-    ids = [t.run_id for t in exp.tasks()]
-    assert len(set(ids)) == 8 and ids == [t.run_id for t in exp.tasks()]
-    assert all(dict(t.overrides)["run.end_year"] == 2014 for t in exp.tasks())
+def cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    """``alliancesim ARGS`` in a fresh process, as a user types it."""
+    return subprocess.run([sys.executable, "-m", "alliancesim.cli", *args],
+                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.mark.parametrize(("data", "fragment"), [
@@ -69,28 +69,46 @@ def test_a_bad_design_is_rejected_before_any_run(data, fragment):
 
 
 def test_bad_experiment_file_exits_2_without_traceback_or_runs(tmp_path):
-    path = _write(tmp_path, 'scenario = "isaf"\n[grid]\n"opinion.elite_consensus" = [0.5, 9]\n')
-    proc = subprocess.run([sys.executable, "-m", "alliancesim.cli", "sweep", str(path),
-                           "--out", str(tmp_path / "o")], capture_output=True, text=True,
-                          timeout=120)
+    path = write_experiment(tmp_path, 'scenario = "isaf"\n[grid]\n'
+                                      '"opinion.elite_consensus" = [0.5, 9]\n')
+    proc = cli("sweep", str(path), "--out", str(tmp_path / "o"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "opinion.elite_consensus" in proc.stderr and "9" in proc.stderr
+    assert "[0.0, 1.0]" in proc.stderr or "[0, 1]" in proc.stderr  # what is allowed
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("options", "fragment"), [
+    (["--workers", "0"], "--workers = 0"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler ADDRESS goes with --backend dask"),
+])
+def test_bad_options_exit_2_before_any_run(tmp_path, options, fragment, capsys):
+    path = write_experiment(tmp_path)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), *options]) == 2
+    assert fragment in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_missing_experiment_file_exits_2(tmp_path, capsys):
+    assert main(["sweep", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "o")]) == 2
+    assert "experiment file not found" in capsys.readouterr().err
 
 
 def test_sweep_writes_runs_summary_figures_and_provenance(tmp_path):
     exp = experiment_from_dict(SMALL)
-    report = run_experiment(exp, tmp_path / "o", members=True, progress=False)
+    report = run_experiment(exp, tmp_path / "o", members=True)
     assert report.n_runs == 6 and report.n_failed == 0
     out = tmp_path / "o"
     runs = pd.read_parquet(out / "runs.parquet")
     assert list(runs.columns[:4]) == ["run_id", "condition", "seed", "operation.framework"]
-    assert set(TIMESERIES_COLUMNS) <= set(runs.columns)
+    assert list(runs.columns[4:]) == list(TIMESERIES_COLUMNS)
     assert len(runs) == 6 * 4 and set(runs["seed"]) == {5, 6, 7}
+    assert runs["run_id"].is_monotonic_increasing
     assert set(runs.loc[runs["condition"] == "coalition", "operation.framework"]) == {
         "coalition"}
     members = pd.read_parquet(out / "members.parquet")
     assert {"run_id", "condition", "seed", "member", "burden_pct"} <= set(members.columns)
+    assert members.groupby("run_id")["year"].nunique().eq(4).all()
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == ["condition", "year", "metric", "n", "mean", "sd",
                                      "ci_low", "ci_high"]
@@ -99,118 +117,43 @@ def test_sweep_writes_runs_summary_figures_and_provenance(tmp_path):
     values = runs.query("condition == 'alliance' and year == 2005")["troops_deployed"]
     assert row["n"] == 3 and row["mean"] == pytest.approx(values.mean())
     assert row["sd"] == pytest.approx(values.std(ddof=1))
-    assert row["ci_low"] <= row["mean"] <= row["ci_high"]
+    half = 4.302653 * values.std(ddof=1) / 3 ** 0.5  # t(0.975, 2 dof)
+    assert row["ci_low"] == pytest.approx(values.mean() - half)
+    assert row["ci_high"] == pytest.approx(values.mean() + half)
+    figures = sorted(p.stem for p in (out / "figures").glob("*.png"))
+    assert "defections" in figures and set(figures) <= set(HEADLINE_METRICS)
     assert (out / "figures" / "defections.png").read_bytes()[:4] == b"\x89PNG"
     meta = json.loads((out / "experiment.json").read_text())
     assert meta["status"] == "complete" and meta["design"]["seeds"] == [5, 6, 7]
-    assert meta["mesa_version"].startswith("3.5")
+    assert meta["design"]["varied"] == ["operation.framework"]
+    assert meta["mesa_version"].startswith("3.5") and meta["alliancesim_version"]
 
 
-def test_results_are_identical_whatever_the_number_of_workers(tmp_path):
+def test_runs_equal_single_runs_in_this_process(tmp_path):
+    from alliancesim.sweep import run_one
+
     exp = experiment_from_dict(SMALL)
-    run_experiment(exp, tmp_path / "one", workers=1, progress=False)
-    run_experiment(exp, tmp_path / "two", workers=2, progress=False)
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "runs.parquet"),
-                                  pd.read_parquet(tmp_path / "two" / "runs.parquet"))
-
-
-def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
-    from alliancesim.sweep import worker
-
-    real = worker.AllianceModel
-
-    def exploding(config, seed):
-        if seed == 6:
-            raise RuntimeError("boom at seed 6")
-        return real(config, seed=seed)
-
-    monkeypatch.setattr(worker, "AllianceModel", exploding)
-    report = run_experiment(experiment_from_dict(SMALL), tmp_path / "o", progress=False)
-    assert report.n_failed == 2  # seed 6 in both conditions
-    assert {f["seed"] for f in report.failures} == {6}
-    assert "boom at seed 6" in report.failures[0]["error"]
+    run_experiment(exp, tmp_path / "o")
     runs = pd.read_parquet(tmp_path / "o" / "runs.parquet")
-    assert set(runs["seed"]) == {5, 7}
-    meta = json.loads((tmp_path / "o" / "experiment.json").read_text())
-    assert meta["status"] == "failures" and len(meta["failures"]) == 2
-    # resuming after the fault is fixed runs just the failed ones
-    monkeypatch.setattr(worker, "AllianceModel", real)
-    again = run_experiment(experiment_from_dict(SMALL), tmp_path / "o", resume=True,
-                           progress=False)
-    assert again.n_failed == 0 and again.n_done_before == 4
+    alone = run_one(exp.config_for(exp.conditions[1]), seed=6)
+    swept = runs[(runs["condition"] == "coalition") & (runs["seed"] == 6)]
+    pd.testing.assert_frame_equal(swept[list(alone.columns)].reset_index(drop=True),
+                                  alone.reset_index(drop=True), check_dtype=False)
 
 
-def test_cli_exit_code_is_nonzero_when_runs_fail(tmp_path, monkeypatch, capsys):
-    from alliancesim.sweep import worker
-
-    monkeypatch.setattr(worker, "AllianceModel", lambda config, seed: 1 / 0)
-    path = _write(tmp_path, 'scenario = "classroom"\nyears = 2\n[replicates]\ncount = 2\n')
-    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 1
-    assert "ZeroDivisionError" in capsys.readouterr().err
+def test_many_conditions_are_drawn_without_bands(tmp_path):
+    exp = Experiment(scenario="classroom", seeds=[1], years=1, conditions=[
+        Condition(f"p{i}", {"opinion.elite_consensus": i / 20}) for i in range(14)])
+    run_experiment(exp, tmp_path / "o")
+    assert (tmp_path / "o" / "figures" / "mean_burden_pct.png").stat().st_size > 1000
 
 
-def test_an_existing_output_folder_needs_resume_and_the_same_design(tmp_path):
-    exp = experiment_from_dict(SMALL)
-    run_experiment(exp, tmp_path / "o", progress=False)
-    with pytest.raises(ConfigError, match="--resume"):
-        run_experiment(exp, tmp_path / "o", progress=False)
-    other = Experiment(scenario="isaf", seeds=[1], years=2, conditions=[Condition("a")])
-    with pytest.raises(ConfigError, match="different experiment"):
-        run_experiment(other, tmp_path / "o", resume=True, progress=False)
-
-
-def test_kill_9_then_resume_completes_without_redoing_finished_runs(tmp_path):
-    text = ('scenario = "isaf"\n[replicates]\ncount = 40\nbase_seed = 1\n'
-            '[[conditions]]\nname = "alliance"\n'
-            '[[conditions]]\nname = "coalition"\nset = { "operation.framework" = "coalition" }\n')
-    path = _write(tmp_path, text)
-    out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "alliancesim.cli", "sweep", str(path),
-                             "--out", str(out), "--workers", "2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    runs = out / "runs"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if runs.is_dir() and len(list(runs.glob("*.arrow"))) >= 10:
-            break
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, at once
-    proc.wait()
-    finished = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.arrow")}
-    assert 10 <= len(finished) < 80 and not (out / "runs.parquet").exists()
-    assert main(["sweep", str(path), "--out", str(out), "--resume"]) == 0
-    for name, mtime in finished.items():  # finished runs were kept, not redone
-        assert (runs / name).stat().st_mtime_ns == mtime
-    resumed = pd.read_parquet(out / "runs.parquet")
-    assert main(["sweep", str(path), "--out", str(tmp_path / "clean")]) == 0
-    clean = pd.read_parquet(tmp_path / "clean" / "runs.parquet")
-    assert len(resumed) == 80 * 12 and (resumed["run_id"].value_counts() == 12).all()
-    pd.testing.assert_frame_equal(_sorted(resumed), _sorted(clean))
-    pd.testing.assert_frame_equal(resumed, clean)
-
-
-def test_dask_backend_on_a_local_cluster_gives_the_same_results(tmp_path):
-    distributed = pytest.importorskip("distributed")
-    exp = experiment_from_dict(SMALL)
-    run_experiment(exp, tmp_path / "local", progress=False)
-    run_experiment(exp, tmp_path / "dask", workers=2, backend="dask", progress=False)
-    expected = pd.read_parquet(tmp_path / "local" / "runs.parquet")
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "dask" / "runs.parquet"),
-                                  expected)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        run_experiment(exp, tmp_path / "remote", backend="dask",
-                       scheduler=cluster.scheduler_address, progress=False)
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "remote" / "runs.parquet"),
-                                  expected)
-
-
-def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
-    pytest.importorskip("distributed")
-    with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
-        run_experiment(experiment_from_dict(SMALL), tmp_path / "o", backend="dask",
-                       scheduler="tcp://127.0.0.1:9", progress=False)
+def test_cli_sweep_prints_a_summary_and_no_progress_bar_when_not_a_terminal(tmp_path):
+    proc = cli("sweep", str(write_experiment(tmp_path)), "--out", str(tmp_path / "o"),
+               "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "6 runs (2 conditions x 3 seeds); 6 run now, 0 kept from before" in proc.stdout
+    assert proc.stderr == ""  # no progress bar in a pipe, no warnings
 
 
 def test_canonical_experiments_are_valid_designs():
@@ -218,3 +161,8 @@ def test_canonical_experiments_are_valid_designs():
     for name in CANONICAL:
         exp = load_experiment(root / f"{name}.toml")
         assert len(exp.seeds) >= 20 and len(exp.conditions) >= 2
+        page = (root / f"{name}.md").read_text()
+        assert f"experiments/{name}.toml" in page and "95%" in page
+        for figure in (root / "figures").glob(f"{name}_*.png"):
+            assert figure.stat().st_size < 150_000  # committed figures stay small
+            assert f"figures/{figure.name}" in page

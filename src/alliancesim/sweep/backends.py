@@ -8,6 +8,7 @@ of workers: a run depends only on its config and seed, and each run writes its o
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
 import threading
@@ -22,6 +23,9 @@ from .design import Task
 from .worker import run_chunk
 
 Result = list[tuple[str, bool]]
+
+#: How long to try to reach a Dask scheduler given by address.
+SCHEDULER_TIMEOUT = "10s"
 
 #: Chunks queued per worker ahead of time: enough to keep workers busy, few enough that a
 #: huge design is not held in the pool's queues all at once.
@@ -75,6 +79,22 @@ def _warm_up() -> int:
     return os.getpid()
 
 
+def _exit_with_parent() -> None:
+    """Pool initializer: end this worker when the sweep process dies, even by ``kill -9``.
+
+    Otherwise orphaned workers would wait for work forever.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-sweep", daemon=True).start()
+
+
 class LocalPool(Backend):
     """A pool of ``workers`` processes on this machine."""
 
@@ -83,7 +103,8 @@ class LocalPool(Backend):
         if context.get_start_method() == "forkserver":
             context.set_forkserver_preload(["alliancesim.sweep.worker"])
         self.parallelism = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                         initializer=_exit_with_parent)
         # Start the workers now, before the progress bar's thread exists.
         self._pool.submit(_warm_up).result()
 
@@ -93,8 +114,20 @@ class LocalPool(Backend):
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
             self.close()
-        else:  # interrupted: do not wait for queued chunks
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            self._stop_now()
+
+    def _stop_now(self) -> None:
+        """Stop at once (Ctrl-C, an error): queued chunks are dropped and workers ended.
+
+        A worker ended mid-write leaves only a temporary file (writes are atomic), which
+        resume deletes. ``ProcessPoolExecutor`` has no public way to end its workers
+        before Python 3.14, hence the private ``_processes``.
+        """
+        processes = getattr(self._pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.terminate()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str, varied: list[str],
                    members: bool) -> Iterator[Result]:
@@ -138,7 +171,7 @@ class DaskCluster(Backend):
         self._cluster = None
         if scheduler:
             try:
-                self._client = Client(scheduler, timeout="10s")
+                self._client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
             except (OSError, TimeoutError) as err:
                 raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: "
                                   f"{err}") from None

@@ -15,6 +15,10 @@ EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     experiment = load_experiment(args.experiment)
     try:
@@ -29,9 +33,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INTERRUPTED if isinstance(err, KeyboardInterrupt) else EXIT_FAILED
     ran = report.n_runs - report.n_done_before
-    print(f"{experiment.name}: {report.n_runs} runs ({len(experiment.conditions)} conditions x "
-          f"{len(experiment.seeds)} seeds); {ran} run now, {report.n_done_before} kept from "
-          f"before; outputs in {report.out_dir}")
+    print(f"{experiment.name}: {_count(report.n_runs, 'run')} "
+          f"({_count(len(experiment.conditions), 'condition')} x "
+          f"{_count(len(experiment.seeds), 'seed')}); {ran} run now, {report.n_done_before} "
+          f"kept from before; outputs in {report.out_dir}")
     if report.n_failed:
         print(f"{report.n_failed} run(s) failed:", file=sys.stderr)
         for f in report.failures:

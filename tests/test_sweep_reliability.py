@@ -1,0 +1,232 @@
+"""Nothing finished is lost: failures, kill -9, Ctrl-C, dead workers, and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_sweep import SMALL, run_experiment, write_experiment
+
+from alliancesim.cli import main
+from alliancesim.config import ConfigError
+from alliancesim.sweep import (
+    Condition,
+    Experiment,
+    experiment_from_dict,
+    worker,
+)
+
+#: Long enough that a sweep can be stopped half way: 2 x 100 full ISAF replays.
+LONG_TOML = """scenario = "isaf"
+[replicates]
+count = 100
+base_seed = 1
+[[conditions]]
+name = "alliance"
+[[conditions]]
+name = "coalition"
+set = { "operation.framework" = "coalition" }
+"""
+
+
+def _exploding_model(bad_seed: int):
+    real = worker.AllianceModel
+
+    def model(config, seed):
+        if seed == bad_seed:
+            raise RuntimeError(f"boom at seed {bad_seed}")
+        return real(config, seed=seed)
+
+    return model
+
+
+def _start_sweep(path: Path, out: Path, *options: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "alliancesim.cli", "sweep", str(path),
+                             "--out", str(out), "--workers", "2", *options],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own process group, with workers
+
+
+def _wait_for_runs(out: Path, count: int, proc: subprocess.Popen) -> None:
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        runs = out / "runs"
+        if runs.is_dir() and len(list(runs.glob("*.arrow"))) >= count:
+            return
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    raise AssertionError("the sweep did not start")
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(worker, "AllianceModel", _exploding_model(6))
+    report = run_experiment(experiment_from_dict(SMALL), tmp_path / "o")
+    assert report.n_failed == 2  # seed 6 in both conditions
+    assert {f["seed"] for f in report.failures} == {6}
+    assert {f["condition"] for f in report.failures} == {"alliance", "coalition"}
+    assert "RuntimeError: boom at seed 6" in report.failures[0]["error"]
+    coalition = next(f for f in report.failures if f["condition"] == "coalition")
+    assert coalition["parameters"]["operation.framework"] == "coalition"
+    runs = pd.read_parquet(tmp_path / "o" / "runs.parquet")
+    assert set(runs["seed"]) == {5, 7}
+    meta = json.loads((tmp_path / "o" / "experiment.json").read_text())
+    assert meta["status"] == "failures" and len(meta["failures"]) == 2
+    record = json.loads((tmp_path / "o" / "runs" / f"{coalition['run_id']}.error.json")
+                        .read_text())
+    assert "boom at seed 6" in record["traceback"]
+    # Once the fault is fixed, resuming runs just the failed ones.
+    monkeypatch.undo()
+    again = run_experiment(experiment_from_dict(SMALL), tmp_path / "o", resume=True)
+    assert again.n_failed == 0 and again.n_done_before == 4
+    assert len(pd.read_parquet(tmp_path / "o" / "runs.parquet")) == 6 * 4
+
+
+#: Runs SMALL (30 seeds) with 2 workers in a fresh process whose model fails at one seed:
+#: ``raise`` raises an error, ``die`` ends the worker process as the OOM killer would.
+FAULTY_SWEEP = """
+import json, os, sys
+from alliancesim.sweep import SweepAbortedError, experiment_from_dict, run_experiment, worker
+mode, out, design = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+real = worker.AllianceModel
+def faulty(config, seed):
+    if seed == 7:
+        if mode == "die":
+            os._exit(9)
+        raise RuntimeError("boom at seed 7")
+    return real(config, seed=seed)
+worker.AllianceModel = faulty
+try:
+    report = run_experiment(experiment_from_dict(design), out, workers=2, progress=False)
+    print(json.dumps({"failed": report.n_failed, "seeds": [f["seed"] for f in report.failures]}))
+except SweepAbortedError as err:
+    print(json.dumps({"aborted": str(err)}))
+"""
+
+
+def _faulty_sweep(mode: str, out: Path) -> dict:
+    design = {**SMALL, "replicates": {"count": 30, "base_seed": 1}}
+    proc = subprocess.run([sys.executable, "-c", FAULTY_SWEEP, mode, str(out),
+                           json.dumps(design)], capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_a_run_failing_in_a_worker_process_is_recorded_too(tmp_path):
+    result = _faulty_sweep("raise", tmp_path / "o")
+    assert result == {"failed": 2, "seeds": [7, 7]}
+    assert len(pd.read_parquet(tmp_path / "o" / "runs.parquet")) == 58 * 4
+
+
+def test_cli_lists_failures_and_exits_1(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(worker, "AllianceModel", lambda config, seed: 1 / 0)
+    path = write_experiment(tmp_path, 'scenario = "classroom"\nyears = 2\n'
+                                      '[replicates]\ncount = 2\n')
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "2 run(s) failed" in err and "ZeroDivisionError" in err and "seed=2" in err
+    assert "--resume" in err
+
+
+def test_an_existing_output_folder_needs_resume_and_the_same_design(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    run_experiment(exp, tmp_path / "o")
+    with pytest.raises(ConfigError, match="--resume"):
+        run_experiment(exp, tmp_path / "o")
+    other = Experiment(scenario="isaf", seeds=[1], years=2, conditions=[Condition("a")])
+    with pytest.raises(ConfigError, match="different experiment"):
+        run_experiment(other, tmp_path / "o", resume=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="no sweep to resume"):
+        run_experiment(exp, tmp_path / "elsewhere", resume=True)
+
+
+def test_resume_of_a_finished_sweep_runs_nothing_and_gives_the_same_outputs(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    run_experiment(exp, tmp_path / "o")
+    before = pd.read_parquet(tmp_path / "o" / "runs.parquet")
+    again = run_experiment(exp, tmp_path / "o", resume=True)
+    assert again.n_done_before == again.n_runs == 6
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "o" / "runs.parquet"), before)
+
+
+def test_resume_deletes_files_cut_short_and_reruns_their_runs(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    run_experiment(exp, tmp_path / "o")
+    runs = tmp_path / "o" / "runs"
+    victim = sorted(runs.glob("*.arrow"))[2]
+    victim.rename(runs / f".{victim.name}.tmp")  # as if killed while writing it
+    report = run_experiment(exp, tmp_path / "o", resume=True)
+    assert report.n_done_before == 5 and victim.exists()
+    assert not list(runs.glob(".*"))
+
+
+def test_kill_9_then_resume_completes_without_redoing_finished_runs(tmp_path):
+    path = write_experiment(tmp_path, LONG_TOML)
+    out = tmp_path / "killed"
+    proc = _start_sweep(path, out)
+    _wait_for_runs(out, 10, proc)
+    os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, at once
+    proc.wait()
+    runs = out / "runs"
+    finished = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.arrow")}
+    assert 10 <= len(finished) < 200 and not (out / "runs.parquet").exists()
+    assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "2"]) == 0
+    for name, mtime in finished.items():  # finished runs were kept, not redone
+        assert (runs / name).stat().st_mtime_ns == mtime
+    assert main(["sweep", str(path), "--out", str(tmp_path / "clean")]) == 0
+    resumed = pd.read_parquet(out / "runs.parquet")
+    clean = pd.read_parquet(tmp_path / "clean" / "runs.parquet")
+    assert len(resumed) == 200 * 12 and (resumed["run_id"].value_counts() == 12).all()
+    pd.testing.assert_frame_equal(resumed, clean)
+    pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"),
+                                  pd.read_csv(tmp_path / "clean" / "summary.csv"))
+
+
+def test_workers_end_when_the_sweep_process_is_killed(tmp_path):
+    out = tmp_path / "o"
+    proc = _start_sweep(write_experiment(tmp_path, LONG_TOML), out)
+    _wait_for_runs(out, 5, proc)
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                              text=True).stdout.split()
+    assert children
+    os.kill(proc.pid, signal.SIGKILL)  # the sweep alone, not its workers
+    proc.wait()
+    deadline = time.time() + 10
+    alive = children
+    while alive and time.time() < deadline:
+        time.sleep(0.1)
+        alive = [c for c in children if Path(f"/proc/{c}").exists()
+                 and "Z" not in Path(f"/proc/{c}/stat").read_text().split()[2]]
+    assert not alive, "orphaned workers kept running"
+
+
+def test_ctrl_c_stops_at_once_and_says_how_to_resume(tmp_path):
+    path = write_experiment(tmp_path, LONG_TOML)
+    out = tmp_path / "o"
+    proc = _start_sweep(path, out)
+    _wait_for_runs(out, 10, proc)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert "interrupted" in err and f"--out {out} --resume" in err
+    kept = len(list((out / "runs").glob("*.arrow")))
+    assert f"{kept} finished run(s) are kept" in err and kept < 200
+    assert main(["sweep", str(path), "--out", str(out), "--resume"]) == 0
+
+
+def test_a_dead_worker_aborts_the_sweep_keeping_finished_runs(tmp_path):
+    result = _faulty_sweep("die", tmp_path / "o")
+    assert "worker process died" in result["aborted"]
+    assert len(list((tmp_path / "o" / "runs").glob("*.arrow"))) >= 1
+    exp = experiment_from_dict({**SMALL, "replicates": {"count": 30, "base_seed": 1}})
+    report = run_experiment(exp, tmp_path / "o", workers=2, resume=True)
+    assert report.n_failed == 0 and report.n_done_before >= 1
+    assert len(pd.read_parquet(tmp_path / "o" / "runs.parquet")) == 60 * 4
