@@ -91,8 +91,10 @@ def merge(out_dir: Path, run_ids: list[str], kind: str, target: Path,
             tables = [feather.read_table(p) for p in paths[start:start + MERGE_BATCH]]
             if writer is None:
                 writer = pq.ParquetWriter(tmp, tables[0].schema)
+            # One contiguous chunk per column: writing and summarising a thousand one-run
+            # chunks costs several times more.
             batch = pa.concat_tables([t.cast(writer.schema) if t.schema != writer.schema
-                                      else t for t in tables])
+                                      else t for t in tables]).combine_chunks()
             writer.write_table(batch)
             if on_batch is not None:
                 on_batch(batch)
