@@ -21,10 +21,12 @@ N = 5
 
 def _support(casualties: float, event: bool = False, years: int = 3) -> float:
     o = DEFAULTS.opinion
+    losses = opinion.casualty_losses(np.array([casualties]), np.array([1.0]),
+                                     o.casualty_sensitivity)
     return float(opinion.operation_support(
-        np.array([0.5]), np.array([0.55]), np.array([casualties]), np.array([1.0]),
+        np.array([0.5]), np.array([0.55]), losses,
         np.array([event]), years, np.array([0.02]), np.array([0.0]),
-        casualty_sensitivity=o.casualty_sensitivity, major_event_impact=o.major_event_impact,
+        major_event_impact=o.major_event_impact,
         fatigue=o.fatigue, cost_weight=o.cost_weight,
         stress_weight=o.economic_stress_weight, inertia=o.inertia)[0])
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import bounded
+from ._numeric import bounded, ratio
 from .config import CAPABILITY_AREAS
 
 #: National priorities by posture, one weight per area in CAPABILITY_AREAS order:
@@ -64,9 +64,9 @@ def national_weights(
     the tighter the money (exponent ``1 + bias * (1 - affordable)``). Nobody looks at the
     alliance total, and lost areas get nothing: specialisation by default (Giegerich, seed).
     """
-    totals = stocks.sum(axis=1, keepdims=True)
-    shares = np.divide(stocks, totals, out=priorities.copy(), where=totals > 0)
-    concentration = 1.0 + bias * bounded(1.0 - affordable, 0.0, 1.0)
+    # Shares keep the powers in range; a member with nothing left spreads by its priorities.
+    shares = ratio(stocks, stocks.sum(axis=1, keepdims=True))
+    concentration = (1.0 + bias) - bias * bounded(affordable, 0.0, 1.0)
     weights = np.where(lost, 0.0, shares) ** concentration[:, None]
     return normalise_rows(weights, fallback=priorities)
 
@@ -74,8 +74,10 @@ def national_weights(
 def normalise_rows(weights: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """Rows scaled to sum to 1; an all-zero row takes the fallback row."""
     sums = weights.sum(axis=1, keepdims=True)
-    out = np.divide(weights, sums, out=np.zeros_like(weights), where=sums > 0)
-    return np.where(sums > 0, out, fallback)
+    if sums.all():  # the usual case, at a third of the cost
+        return weights / sums
+    positive = sums > 0
+    return np.where(positive, weights / np.where(positive, sums, 1.0), fallback)
 
 
 def prioritised_weights(weights: np.ndarray, gaps: np.ndarray, strength: float = 2.0) -> np.ndarray:
@@ -134,16 +136,19 @@ def unit_prices(
     unit_cost: float,
     lost: np.ndarray,
     rebuild_multiplier: float,
-    pooled_fraction: np.ndarray,
+    pooled_fraction: np.ndarray | None,
     pooling_savings: float,
 ) -> np.ndarray:
     """Price of one unit of capability for each member and area.
 
     Rebuilding a lost area costs ``rebuild_multiplier`` times as much; the part bought through
-    multinational projects (``pooled_fraction``) is cheaper by ``pooling_savings``.
+    multinational projects (``pooled_fraction``; None when nothing is pooled) is cheaper by
+    ``pooling_savings``.
     """
-    return (unit_cost * np.where(lost, rebuild_multiplier, 1.0)
-            * (1.0 - pooling_savings * pooled_fraction))
+    prices = np.where(lost, unit_cost * rebuild_multiplier, unit_cost)
+    if pooled_fraction is None:
+        return prices
+    return prices * (1.0 - pooling_savings * pooled_fraction)
 
 
 def invest(stocks: np.ndarray, spend: np.ndarray, prices: np.ndarray,
@@ -215,12 +220,13 @@ def effective_stock(
     """Capability per area that the given members can field: their viable national holdings
     plus viable pooled units, available where no partner opts out (``access``, 0 or 1)."""
     national = np.where(held & members[..., None], stocks, 0.0).sum(axis=-2)
-    return national + np.where(pool_viable, pool, 0.0) * access
+    return national + np.where(pool_viable, pool * access, 0.0)
 
 
 def gaps(effective: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Shortfall per area as a fraction of the target, in [0, 1]."""
     # Stocks are in US dollars, so a floor of one dollar keeps the ratio finite; an area with
     # no target has no gap.
-    shortfall = bounded(1.0 - effective / np.maximum(targets, 1.0), 0.0, 1.0)
+    # Capability is never negative, so the shortfall needs no upper bound.
+    shortfall = np.maximum(1.0 - effective / np.maximum(targets, 1.0), 0.0)
     return np.where(targets > 0, shortfall, 0.0)

@@ -5,6 +5,8 @@ Pure functions over numpy arrays of all members at once.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._numeric import bounded
@@ -23,9 +25,9 @@ def gdp_growth(
     A common business-cycle draw and an idiosyncratic draw share the variance
     (``common_share``); ``shock`` (<= 0) is added to every member in a crisis year.
     """
-    common = rng.normal() * sd * np.sqrt(common_share)
-    own = rng.normal(size=n_members) * sd * np.sqrt(1.0 - common_share)
-    return mean + common + own + shock
+    common = rng.normal() * sd * math.sqrt(common_share)
+    own = rng.normal(size=n_members) * (sd * math.sqrt(1.0 - common_share))
+    return own + (mean + common + shock)
 
 
 def fiscal_stress(growth: np.ndarray, mean_growth: float, in_shock: bool) -> np.ndarray:
@@ -69,8 +71,8 @@ def perceived_threat(
     """Threat each member perceives: frontline allies add a premium and feel rises more."""
     rise = max(common - base, 0.0)
     fall = min(common - base, 0.0)
-    perceived = base + fall + rise * np.where(frontline, frontline_multiplier, 1.0)
-    return bounded(perceived + frontline * frontline_extra, 0.0, 1.0)
+    frontline_premium = rise * (frontline_multiplier - 1.0) + frontline_extra
+    return bounded(frontline * frontline_premium + (base + fall + rise), 0.0, 1.0)
 
 
 def leader_commitment(initial: float, trend: float, floor: float, years_elapsed: int) -> float:

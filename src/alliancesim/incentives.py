@@ -71,9 +71,9 @@ def earned_reputation(
     burden_pct: np.ndarray, norm_pct: float, effort: np.ndarray, caveat: np.ndarray
 ) -> np.ndarray:
     """Reputation a member's conduct earns, in [0, 1]: spending and operational effort."""
-    spend = bounded(burden_pct / norm_pct, 0.0, 1.2) / 1.2
+    spend = bounded(burden_pct / norm_pct, 0.0, 1.2)  # full marks from 1.2 times the norm
     operate = bounded(effort, 0.0, 1.0) * (1.0 - 0.5 * caveat)
-    return 0.5 * spend + 0.5 * operate
+    return (0.5 / 1.2) * spend + 0.5 * operate
 
 
 def update_reputation(

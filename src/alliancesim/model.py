@@ -7,6 +7,7 @@ only orders the phases and moves state between them.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import mesa
@@ -27,6 +28,12 @@ YEARLY = ("requirement", "partner_troops", "contributors", "defections",
           "unit_cost", "operation_running")
 
 SUPPORT_BASELINE = {"activist": 0.6, "defender": 0.5, "free-rider": 0.45}
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A constant shared between years: state arrays are replaced, never changed in place."""
+    array.flags.writeable = False
+    return array
 
 
 class AllianceModel(mesa.Model):
@@ -75,6 +82,7 @@ class AllianceModel(mesa.Model):
         self.leader_pressure = 0.0
         self._init_constants(n)
         self.state = self._initial_state(n)
+        self._weigh_losses()
         self._history = History.empty(cfg.years, n, YEARLY)
         self.defections = 0
         self.coordinated_drawdowns = 0
@@ -142,6 +150,13 @@ class AllianceModel(mesa.Model):
         self.defence_baseline = np.full(n, 0.5)
         everyone = np.ones(n, bool)
         self.shock_hit = everyone if cfg.economy.shock_scope == "all" else ~self.leader_mask
+        # Constants of the yearly cycle, made once: on arrays of a few dozen members the
+        # cost of a numpy call is mostly its overhead, so every call saved counts.
+        self.allies = ~self.leader_mask
+        self.leader_burden_trend = self.leader_mask * cfg.leader.burden_trend
+        self.peak_requirement = max(self.requirement_path.values())
+        self.none_dropped = _read_only(np.zeros((n, len(CAPABILITY_AREAS)), bool))
+        self.full_access = _read_only(np.ones(len(CAPABILITY_AREAS)))
 
     def _initial_state(self, n: int) -> MemberArrays:
         cfg, d = self.config, self.data
@@ -178,7 +193,7 @@ class AllianceModel(mesa.Model):
         self.pool = np.zeros(len(CAPABILITY_AREAS))
         self.pool_viable = np.zeros(len(CAPABILITY_AREAS), bool)
         self.access = np.ones(len(CAPABILITY_AREAS))
-        self.pooled_fraction = np.zeros_like(stocks)
+        self.pooled_fraction = None
         self.leader_budget0 = max(float(budget[self.leader_mask].sum()), 1.0)
         state.membership_value = self._membership_value(state)
         self.value0 = state.membership_value.copy()
@@ -262,14 +277,12 @@ class AllianceModel(mesa.Model):
         o = cfg.opinion
         running = self.requirement > 0
         years_in = max(self.year - cfg.operation.start_year + 1, 0) if running else 0
-        per_million = s.cumulative_casualties * self.per_million
         events = opinion.major_events(self.rng, s.troops, o.major_event_probability)
         cost_share = ratio(s.operations_spend, s.budget)
         s.support_operation = opinion.operation_support(
-            s.support_operation, self.support_baseline, per_million, self.aversion, events,
-            years_in, cost_share, s.stress, casualty_sensitivity=o.casualty_sensitivity,
-            major_event_impact=o.major_event_impact, fatigue=o.fatigue,
-            cost_weight=o.cost_weight, stress_weight=o.economic_stress_weight,
+            s.support_operation, self.support_baseline, self.casualty_losses, events,
+            years_in, cost_share, s.stress, major_event_impact=o.major_event_impact,
+            fatigue=o.fatigue, cost_weight=o.cost_weight, stress_weight=o.economic_stress_weight,
             inertia=o.inertia)
         s.support_defence = opinion.defence_support(
             s.support_defence, self.defence_baseline, s.threat, self.base_threat,
@@ -280,23 +293,26 @@ class AllianceModel(mesa.Model):
         """Phase 3: value of membership and pressure toward the 2% norm."""
         cfg, s = self.config, self.state
         s.membership_value = self._membership_value(s)
-        gap_index = float(self.gap.mean())
+        gap_index = float(self.gap.sum()) / self.gap.size
         leader_pressure = min(cfg.leader.pressure * self.commitment
                               * (1.0 + cfg.leader.gap_response * gap_index), 1.0)
         heed = incentives.responsiveness(self.reliance, cfg.incentives.guarantee_weight,
                                          s.membership_value)
-        self.norm_pull = np.where(self.leader_mask, 0.0, incentives.norm_pull(
+        self.norm_pull = self.allies * incentives.norm_pull(
             100.0 * s.budget / s.gdp, cfg.incentives.spending_norm_pct,
-            cfg.incentives.peer_pressure, leader_pressure, heed))
+            cfg.incentives.peer_pressure, leader_pressure, heed)
         self.leader_pressure = leader_pressure
 
     def spending(self) -> None:
         """Phase 4: each member's budget, and its split (cuts hit equipment first)."""
         cfg, s = self.config, self.state
         sp = cfg.spending
-        austerity = cfg.economy.austerity_cut * s.stress * (s.stress >= 1.0)
-        years = self.year - cfg.run.start_year
-        anchor = self.anchor_burden + self.leader_mask * cfg.leader.burden_trend * years
+        austerity = 0.0
+        if cfg.economy.austerity_cut > 0:
+            austerity = cfg.economy.austerity_cut * s.stress * (s.stress >= 1.0)
+        anchor = self.anchor_burden
+        if cfg.leader.burden_trend != 0:
+            anchor = anchor + self.leader_burden_trend * (self.year - cfg.run.start_year)
         target = spending.target_burden(
             anchor, self.threat_response, s.threat - self.base_threat,
             s.support_defence - 0.5, sp.opinion_weight, self.norm_pull, self.reliance,
@@ -315,9 +331,8 @@ class AllianceModel(mesa.Model):
         s.deployable = s.personnel * self.deployable_fraction
         s.budget, s.personnel_spend, s.operations_spend = budget, personnel, operations
         s.other_spend, s.equipment_spend = other, equipment
-        inactive = ~s.active
-        if inactive.any():  # candidates keep their data-year budget until they join
-            s.budget = np.where(inactive, s.gdp * self.anchor_burden / 100.0, s.budget)
+        if not s.active.all():  # candidates keep their data-year budget until they join
+            s.budget = np.where(s.active, s.budget, s.gdp * self.anchor_burden / 100.0)
 
     def allocation(self) -> None:
         """Phase 5: spread equipment budgets over capability areas (national unless coordinated)."""
@@ -329,7 +344,7 @@ class AllianceModel(mesa.Model):
                                        affordable, c.specialisation_bias)
         if sd.prioritisation:
             weights = cap.prioritised_weights(weights, self.europe_gap())
-        self.dropped_by_design = np.zeros_like(s.held)
+        self.dropped_by_design = self.none_dropped
         if sd.specialisation:
             self.dropped_by_design = cap.specialisation_by_design(s.stocks, s.held,
                                                                   self.europeans)
@@ -338,7 +353,7 @@ class AllianceModel(mesa.Model):
         if sd.two_plus:
             weights = cap.two_plus_weights(weights, s.stocks, s.held, self.europeans)
         area_spend = (s.equipment_spend * s.active)[:, None] * weights
-        self.pooled_fraction = np.zeros_like(area_spend)
+        self.pooled_fraction = None
         if sd.pooling:
             self.pooled_fraction = cap.pooled_fraction(s.held, self.europeans, sd.pooled_share)
             if not sd.reinvestment_fund:
@@ -387,12 +402,13 @@ class AllianceModel(mesa.Model):
         self.defections += int(leaving.sum())
         s.troops = troops
         self.ever_contributed |= troops > 0
-        peak = max(self.requirement_path.values())
+        peak = self.peak_requirement
         intensity = self.requirement / peak if peak > 0 else 0.0
         expected = op.expected_casualties(s.troops, o.danger, min(1.0, 0.5 + intensity),
                                           s.caveat, o.caveat_protection)
         s.casualties = self.rng.poisson(expected).astype(float)
         s.cumulative_casualties = s.cumulative_casualties + s.casualties
+        self._weigh_losses()
 
     def capabilities(self) -> None:
         """Phase 7: depreciation, investment at rising unit cost, viability."""
@@ -409,14 +425,19 @@ class AllianceModel(mesa.Model):
             self.pool_viable = self.pool >= self.thresholds
             pooled = self.europeans[:, None] & ~held_now & self.pool_viable[None, :]
         s.stocks, s.held, lost = cap.viability(stocks, self.thresholds, s.held, pooled)
-        handed = lost & self.dropped_by_design
-        if handed.any():
-            s.stocks = cap.hand_over(s.stocks, np.where(handed, stocks, 0.0),
-                                     s.held & self.europeans[:, None])
-        s.abandoned = (s.abandoned | (lost & ~self.dropped_by_design)) & ~s.held
-        s.handed_over = (s.handed_over | (lost & self.dropped_by_design)) & ~s.held
+        if sd.specialisation:
+            handed = lost & self.dropped_by_design
+            if handed.any():
+                s.stocks = cap.hand_over(s.stocks, np.where(handed, stocks, 0.0),
+                                         s.held & self.europeans[:, None])
+            s.abandoned = (s.abandoned | (lost & ~self.dropped_by_design)) & ~s.held
+            s.handed_over = (s.handed_over | handed) & ~s.held
+        else:  # nothing is dropped by agreement, so nothing is handed over
+            s.abandoned = (s.abandoned | lost) & ~s.held
         opted_out = self.rng.random(len(CAPABILITY_AREAS)) >= sd.assured_access
-        self.access = np.where(opted_out & self.pool_viable, 0.0, 1.0)
+        self.access = self.full_access
+        if sd.pooling:
+            self.access = np.where(opted_out & self.pool_viable, 0.0, 1.0)
 
     def alliance_accounts(self) -> None:
         """Phase 8: reputation, the leader's view of the gaps, and the year's record."""
@@ -436,15 +457,22 @@ class AllianceModel(mesa.Model):
     # ------------------------------------------------------------------ helpers
 
     def _membership_value(self, s: MemberArrays) -> np.ndarray:
-        total = s.stocks.sum()
-        share = s.stocks.sum(axis=1) / total if total > 0 else np.zeros(len(self.codes))
-        leader_effort = float(s.budget[self.leader_mask].sum()) / self.leader_budget0
-        return incentives.membership_value(self.commitment * np.sqrt(leader_effort), s.threat,
+        holdings = s.stocks.sum(axis=1)
+        total = float(holdings.sum())
+        share = holdings / total if total > 0 else np.zeros(len(self.codes))
+        leader_effort = float(s.budget @ self.leader_mask) / self.leader_budget0
+        return incentives.membership_value(self.commitment * math.sqrt(leader_effort), s.threat,
                                            share)
+
+    def _weigh_losses(self) -> None:
+        """The weight of the losses so far on each public (it changes only with casualties)."""
+        self.casualty_losses = opinion.casualty_losses(
+            self.state.cumulative_casualties * self.per_million, self.aversion,
+            self.config.opinion.casualty_sensitivity)
 
     def _request(self, s: MemberArrays) -> None:
         o = self.config.operation
-        peak = max(self.requirement_path.values()) or 1.0
+        peak = self.peak_requirement or 1.0
         partners = o.partner_troops * min(self.requirement / peak, 1.0)
         eligible = s.active & ~s.withdrawn & ~self.leader_mask
         s.requested = op.requested_troops(self.requirement, o.leader_share, partners, s.gdp,
@@ -460,10 +488,10 @@ class AllianceModel(mesa.Model):
         yearly = {
             "requirement": self.requirement_path[self.year],
             "partner_troops": self.partner_troops if self.requirement > 0 else 0.0,
-            "contributors": float(((s.troops > 0) & ~self.leader_mask).sum()),
+            "contributors": float(np.count_nonzero((s.troops > 0) & self.allies)),
             "defections": float(self.defections),
             "coordinated_drawdowns": float(self.coordinated_drawdowns),
-            "ever_contributors": float((self.ever_contributed & ~self.leader_mask).sum()),
+            "ever_contributors": float(np.count_nonzero(self.ever_contributed & self.allies)),
             "common_threat": self.common_threat,
             "commitment": self.commitment,
             "unit_cost": self.unit_cost,

@@ -17,17 +17,28 @@ from ._numeric import bounded
 CASUALTY_AVERSION = {"activist": 0.6, "defender": 1.2, "free-rider": 1.4}
 
 
+def casualty_losses(
+    cumulative_casualties_per_million: np.ndarray,
+    aversion: np.ndarray,
+    casualty_sensitivity: float,
+) -> np.ndarray:
+    """How far the losses so far lower the support a public would otherwise give.
+
+    ``casualty_sensitivity`` for every tenfold rise in cumulative casualties per million
+    people (Mueller's log rule), scaled by each public's casualty aversion. Never negative.
+    """
+    return (casualty_sensitivity * aversion) * np.log10(1.0 + cumulative_casualties_per_million)
+
+
 def operation_support(
     previous: np.ndarray,
     baseline: np.ndarray,
-    cumulative_casualties_per_million: np.ndarray,
-    aversion: np.ndarray,
+    losses: np.ndarray,
     major_event: np.ndarray,
     years_in_operation: int,
     cost_share: np.ndarray,
     stress: np.ndarray,
     *,
-    casualty_sensitivity: float,
     major_event_impact: float,
     fatigue: float,
     cost_weight: float,
@@ -36,14 +47,12 @@ def operation_support(
 ) -> np.ndarray:
     """Support for the operation in [0, 1] after this year's events.
 
-    Support drifts (with inertia) toward a level lowered by the losses so far -- by
-    ``casualty_sensitivity`` for every tenfold rise in cumulative casualties per million
-    people, Mueller's log rule -- and by fatigue, cost and economic stress; a single event of
+    Support drifts (with inertia) toward a level lowered by the losses so far
+    (:func:`casualty_losses`) and by fatigue, cost and economic stress; a single event of
     great public impact lowers it at once. None of them can raise it.
     """
-    losses = casualty_sensitivity * aversion * np.log10(1.0 + cumulative_casualties_per_million)
-    anchor = (baseline - losses - fatigue * years_in_operation - cost_weight * cost_share
-              - stress_weight * 0.1 * stress)
+    anchor = ((baseline - fatigue * years_in_operation) - losses - cost_weight * cost_share
+              - (stress_weight * 0.1) * stress)
     pulled = inertia * previous + (1.0 - inertia) * anchor
     return bounded(pulled - major_event_impact * major_event, 0.0, 1.0)
 

@@ -51,8 +51,8 @@ def next_budget(
     max_change: float,
 ) -> np.ndarray:
     """Next year's budget (USD): a partial step toward the target, within the yearly bound."""
-    current_pct = budget / gdp * 100.0  # every member has a GDP
-    desired = (current_pct + speed * (target_pct - current_pct)) / 100.0 * gdp
+    # A step of ``speed`` from the current burden toward the target, in dollars.
+    desired = budget + speed * (target_pct * 0.01 * gdp - budget)
     return bounded(desired, budget * (1.0 - max_change), budget * (1.0 + max_change))
 
 
@@ -74,9 +74,10 @@ def split_budget(
     """
     operations = np.minimum(operations_cost, budget)
     left = budget - operations
-    protected = np.zeros_like(budget) if protected_equipment is None else protected_equipment
-    protected = np.minimum(protected, left)
-    left = left - protected
+    protected = 0.0
+    if protected_equipment is not None:
+        protected = np.minimum(protected_equipment, left)
+        left = left - protected
     desired = personnel_share * budget
     cut = desired < previous_personnel
     resisted = previous_personnel + (1.0 - stickiness) * (desired - previous_personnel)
