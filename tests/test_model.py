@@ -146,6 +146,19 @@ def test_the_operation_ends_in_a_coordinated_drawdown_not_defections(isaf_run):
     assert baseline.loc[2015, "defections"] == baseline.loc[2014, "defections"]
 
 
+def test_after_the_operation_ends_nobody_is_marked_down_for_deploying_nothing():
+    # With no operation, effort counts as full: reputation follows spending and caveats
+    # only, so a member at the spending norm without caveats cannot lose reputation.
+    model = _run("baseline", 4, **{"incentives.spending_norm_pct": 0.1})
+    members = model.results().members
+    after = members[members["year"] >= 2016].sort_values(["member", "year"])
+    no_caveats = after[after["caveat"] == 0]
+    assert len(no_caveats) > 0
+    drops = no_caveats.groupby("member")["reputation"].diff().dropna()
+    assert (drops >= -1e-12).all()
+    assert (model.history.member["requested"][-1] == 0).all()
+
+
 def test_revealed_posture_is_one_of_the_three_types(baseline_run):
     assert set(baseline_run.results().members["revealed_posture"]) <= {
         "activist", "defender", "free-rider"}

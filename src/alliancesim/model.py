@@ -371,6 +371,7 @@ class AllianceModel(mesa.Model):
         was_in = s.troops > 0
         s.defected_now = np.zeros(len(self.codes), bool)
         if self.requirement <= 0:
+            s.requested = np.zeros_like(s.requested)  # nothing is asked of anyone
             s.troops = np.zeros_like(s.troops)
             s.casualties = np.zeros_like(s.casualties)
             self.coordinated_drawdowns += int((was_in & ~s.withdrawn & ~self.leader_mask).sum())
@@ -444,8 +445,9 @@ class AllianceModel(mesa.Model):
         cfg, s = self.config, self.state
         # With nothing asked of it, a member is not marked down for deploying nothing; one
         # that walked out of a running operation earns nothing for it.
-        effort = np.where(s.requested > 0, ratio(s.troops, s.requested), 1.0)
+        effort: np.ndarray | float = 1.0
         if self.requirement > 0:
+            effort = np.where(s.requested > 0, ratio(s.troops, s.requested), 1.0)
             effort = np.where(s.withdrawn, 0.0, effort)
         earned = incentives.earned_reputation(100.0 * s.budget / s.gdp,
                                               cfg.incentives.spending_norm_pct, effort, s.caveat)
