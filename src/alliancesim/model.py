@@ -68,8 +68,6 @@ class AllianceModel(mesa.Model):
         self.europeans = ~self.leader_mask & np.array(
             [r != "north-america" for r in self.data.region])
         self.postures = list(self.data.posture)
-        self._by_posture = {p: np.array([x == p for x in self.postures]) for p in
-                            ("activist", "defender", "free-rider")}
         self.controlled_member = controlled_member
         if controlled_member is not None and controlled_member not in self.codes:
             raise ConfigError(f"controlled_member '{controlled_member}' is not a member; "
@@ -116,23 +114,21 @@ class AllianceModel(mesa.Model):
     def _init_constants(self, n: int) -> None:
         cfg, d = self.config, self.data
         m, o = cfg.members, cfg.operation
-        by = self._by_posture
-        self.deployable_fraction = np.select(
-            [self.leader_mask, by["activist"], by["defender"]],
-            [m.deployable_fraction_leader, m.deployable_fraction_activist,
-             m.deployable_fraction_defender], m.deployable_fraction_free_rider)
-        self.threat_response = np.select(
-            [by["activist"], by["defender"]],
-            [cfg.spending.threat_response_activist, cfg.spending.threat_response_defender],
-            cfg.spending.threat_response_free_rider)
-        self.reliance = np.where(self.leader_mask, 0.0, np.array(
-            [incentives.GUARANTEE_RELIANCE[p] for p in self.postures]))
-        self.willingness = np.array([op.WILLINGNESS[p] for p in self.postures])
-        self.aversion = np.array([opinion.CASUALTY_AVERSION[p] for p in self.postures])
-        self.support_baseline = np.array([SUPPORT_BASELINE[p] for p in self.postures])
-        self.initial_caveat = np.where(self.leader_mask, 0.0, np.select(
-            [by["activist"], by["defender"]],
-            [o.initial_caveat_activist, o.initial_caveat_defender], o.initial_caveat_free_rider))
+        sp = cfg.spending
+        self.deployable_fraction = self._per_member(
+            {"activist": m.deployable_fraction_activist,
+             "defender": m.deployable_fraction_defender,
+             "free-rider": m.deployable_fraction_free_rider}, leader=m.deployable_fraction_leader)
+        self.threat_response = self._per_member(
+            {"activist": sp.threat_response_activist, "defender": sp.threat_response_defender,
+             "free-rider": sp.threat_response_free_rider})
+        self.reliance = self._per_member(incentives.GUARANTEE_RELIANCE, leader=0.0)
+        self.willingness = self._per_member(op.WILLINGNESS)
+        self.aversion = self._per_member(opinion.CASUALTY_AVERSION)
+        self.support_baseline = self._per_member(SUPPORT_BASELINE)
+        self.initial_caveat = self._per_member(
+            {"activist": o.initial_caveat_activist, "defender": o.initial_caveat_defender,
+             "free-rider": o.initial_caveat_free_rider}, leader=0.0)
         self.anchor_burden = d.burden_pct.copy()
         self.personnel_share = np.where(d.personnel_share > 0, d.personnel_share, 0.5)
         equipment = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
@@ -155,8 +151,17 @@ class AllianceModel(mesa.Model):
         self.allies = ~self.leader_mask
         self.leader_burden_trend = self.leader_mask * cfg.leader.burden_trend
         self.peak_requirement = max(self.requirement_path.values())
+        self.nobody = _read_only(np.zeros(n, bool))
+        self.zero_per_member = _read_only(np.zeros(n))
         self.none_dropped = _read_only(np.zeros((n, len(CAPABILITY_AREAS)), bool))
         self.full_access = _read_only(np.ones(len(CAPABILITY_AREAS)))
+
+    def _per_member(self, by_posture: dict[str, float],
+                    leader: float | None = None) -> np.ndarray:
+        """One value per member from its posture; the leader's own value where one is given."""
+        return np.array([leader if leader is not None and is_leader else by_posture[posture]
+                         for posture, is_leader in zip(self.postures, self.leader_mask,
+                                                       strict=True)], dtype=float)
 
     def _initial_state(self, n: int) -> MemberArrays:
         cfg, d = self.config, self.data
@@ -369,12 +374,13 @@ class AllianceModel(mesa.Model):
         cfg, s = self.config, self.state
         o = cfg.operation
         was_in = s.troops > 0
-        s.defected_now = np.zeros(len(self.codes), bool)
+        s.defected_now = self.nobody
         if self.requirement <= 0:
-            s.requested = np.zeros_like(s.requested)  # nothing is asked of anyone
-            s.troops = np.zeros_like(s.troops)
-            s.casualties = np.zeros_like(s.casualties)
-            self.coordinated_drawdowns += int((was_in & ~s.withdrawn & ~self.leader_mask).sum())
+            if was_in.any():  # the first year after the end: everyone still in goes home
+                self.coordinated_drawdowns += int(np.count_nonzero(
+                    was_in & ~s.withdrawn & self.allies))
+            # Nothing is asked of anyone, and nobody is deployed or hurt.
+            s.requested = s.troops = s.casualties = self.zero_per_member
             return
         self._request(s)
         pressure = opinion.policy_pressure(s.support_operation, cfg.opinion.elite_consensus)

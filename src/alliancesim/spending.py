@@ -79,10 +79,9 @@ def split_budget(
         protected = np.minimum(protected_equipment, left)
         left = left - protected
     desired = personnel_share * budget
-    cut = desired < previous_personnel
+    # A cut goes only (1 - stickiness) of the way; a rise goes all the way.
     resisted = previous_personnel + (1.0 - stickiness) * (desired - previous_personnel)
-    personnel = np.where(cut, resisted, desired)
-    personnel = np.minimum(personnel, left)
+    personnel = np.minimum(np.maximum(desired, resisted), left)
     left = left - personnel
     other = np.minimum(other_share * budget, left)
     equipment = left - other + protected

@@ -52,10 +52,15 @@ AREA_SERIES = ("stocks", "held", "abandoned", "handed_over")
 
 @dataclass
 class History:
-    """Preallocated record of every year: (years, members) and (years, members, areas)."""
+    """Record of every year: (years, members) and (years, members, areas) arrays.
+
+    The arrays are made on first read, so a run that is never read back (or read once, at
+    the end) pays for them once.
+    """
 
     years: np.ndarray
     n_members: int
+    yearly_names: tuple[str, ...] = ()
     member: dict[str, np.ndarray] = field(default_factory=dict)
     area: dict[str, np.ndarray] = field(default_factory=dict)
     yearly: dict[str, np.ndarray] = field(default_factory=dict)
@@ -68,21 +73,22 @@ class History:
 
     @classmethod
     def empty(cls, years: range, n_members: int, yearly_names: tuple[str, ...]) -> History:
-        n_years, n_areas = len(years), len(CAPABILITY_AREAS)
-        hist = cls(years=np.asarray(years), n_members=n_members)
+        return cls(years=np.asarray(years), n_members=n_members, yearly_names=yearly_names)
+
+    def _allocate(self) -> None:
+        n_years, n_members, n_areas = len(self.years), self.n_members, len(CAPABILITY_AREAS)
         for name in MEMBER_SERIES:
             dtype = bool if name in ("active", "withdrawn") else float
-            hist.member[name] = np.zeros((n_years, n_members), dtype=dtype)
+            self.member[name] = np.zeros((n_years, n_members), dtype=dtype)
         for name in AREA_SERIES:
             dtype = float if name == "stocks" else bool
-            hist.area[name] = np.zeros((n_years, n_members, n_areas), dtype=dtype)
-        for name in yearly_names:
-            hist.yearly[name] = np.full(n_years, np.nan)
-        hist.gap = np.zeros((n_years, n_areas))
-        hist.pool = np.zeros((n_years, n_areas))
-        hist.pool_viable = np.zeros((n_years, n_areas), dtype=bool)
-        hist.access = np.ones((n_years, n_areas))
-        return hist
+            self.area[name] = np.zeros((n_years, n_members, n_areas), dtype=dtype)
+        for name in self.yearly_names:
+            self.yearly[name] = np.full(n_years, np.nan)
+        self.gap = np.zeros((n_years, n_areas))
+        self.pool = np.zeros((n_years, n_areas))
+        self.pool_viable = np.zeros((n_years, n_areas), dtype=bool)
+        self.access = np.ones((n_years, n_areas))
 
     def record(self, state: MemberArrays, yearly: dict[str, float], gap: np.ndarray,
                pool: np.ndarray, pool_viable: np.ndarray, access: np.ndarray) -> None:
@@ -91,20 +97,20 @@ class History:
         The phases replace state arrays rather than change them in place, so a reference is
         a faithful record; rows are stacked into the arrays above on first read.
         """
-        self._pending.append(([getattr(state, n) for n in MEMBER_SERIES],
-                              [getattr(state, n) for n in AREA_SERIES],
-                              yearly, gap, pool, pool_viable, access))
+        self._pending.append((vars(state).copy(), yearly, gap, pool, pool_viable, access))
         self.rows += 1
 
     def flush(self) -> None:
-        """Stack the pending rows into the preallocated arrays."""
+        """Stack the pending rows into the arrays."""
+        if self.gap is None:
+            self._allocate()
         start = self.rows - len(self._pending)
-        for k, (member, area, yearly, gap, pool, viable, access) in enumerate(self._pending):
+        for k, (arrays, yearly, gap, pool, viable, access) in enumerate(self._pending):
             row = start + k
-            for name, value in zip(MEMBER_SERIES, member, strict=True):
-                self.member[name][row] = value
-            for name, value in zip(AREA_SERIES, area, strict=True):
-                self.area[name][row] = value
+            for name in MEMBER_SERIES:
+                self.member[name][row] = arrays[name]
+            for name in AREA_SERIES:
+                self.area[name][row] = arrays[name]
             for name, value in yearly.items():
                 self.yearly[name][row] = value
             self.gap[row], self.pool[row] = gap, pool
