@@ -7,13 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from alliancesim.cli import main
 from alliancesim.config import ConfigError
 from alliancesim.results import TIMESERIES_COLUMNS
-from alliancesim.sweep import Condition, Experiment, experiment_from_dict, load_experiment
+from alliancesim.sweep import Condition, Experiment, experiment_from_dict, load_experiment, storage
 from alliancesim.sweep import run_experiment as _run_experiment
 from alliancesim.sweep.figures import HEADLINE_METRICS
 
@@ -139,6 +140,60 @@ def test_runs_equal_single_runs_in_this_process(tmp_path):
     swept = runs[(runs["condition"] == "coalition") & (runs["seed"] == 6)]
     pd.testing.assert_frame_equal(swept[list(alone.columns)].reset_index(drop=True),
                                   alone.reset_index(drop=True), check_dtype=False)
+
+
+def test_run_files_keep_every_value_and_type(tmp_path):
+    columns = {"year": np.arange(2012, 2016), "count": np.array([0, 3, -1, 7]),
+               "share": np.array([0.25, np.nan, np.inf, -0.0])}
+    path = tmp_path / "run.npy"
+    storage.write_atomic_columns(columns, path)
+    records = storage.read_records(path)
+    assert records.dtype.names == tuple(columns)
+    for name, values in columns.items():
+        assert records[name].dtype == values.dtype
+        np.testing.assert_array_equal(records[name], values)
+    assert np.signbit(records["share"][3])
+    plain = np.load(path)  # a plain .npy file
+    assert plain.dtype == records.dtype and plain.tobytes() == records.tobytes()
+    path.write_bytes(path.read_bytes()[:-8])
+    with pytest.raises(ValueError, match="truncated"):
+        storage.read_records(path)
+    with pytest.raises(TypeError, match="numeric"):
+        storage.write_atomic_columns({"member": np.array(["DEU"], dtype=object)}, path)
+
+
+def test_labels_are_each_runs_config_values_however_long_the_run(tmp_path):
+    exp = Experiment(scenario="classroom", seeds=[2, 1], conditions=[
+        Condition("short", {"run.end_year": 2022, "opinion.elite_consensus": 1}),
+        Condition("long", {"run.end_year": 2024, "economy.shock_scope": "europe"})])
+    run_experiment(exp, tmp_path / "o", members=True)
+    runs = pd.read_parquet(tmp_path / "o" / "runs.parquet")
+    assert list(runs.columns[:6]) == ["run_id", "condition", "seed", "run.end_year",
+                                      "opinion.elite_consensus", "economy.shock_scope"]
+    assert runs["run.end_year"].dtype == np.int64 and runs["seed"].dtype == np.int64
+    assert runs["opinion.elite_consensus"].dtype == np.float64  # 1 given, 1.0 in the config
+    for condition in exp.conditions:
+        config = exp.config_for(condition)
+        rows = runs[runs["condition"] == condition.name]
+        assert sorted(set(rows["seed"])) == [1, 2]
+        assert (rows.groupby("seed")["year"].agg(list) == [list(range(
+            config.run.start_year, config.run.end_year + 1))] * 2).all()
+        for name in exp.varied:
+            assert set(rows[name]) == {config.get(name)}
+    members = pd.read_parquet(tmp_path / "o" / "members.parquet")
+    assert list(members.columns[:6]) == list(runs.columns[:6])
+    assert (members.groupby("run_id")["year"].max() == runs.groupby("run_id")["year"].max()).all()
+
+
+def test_runs_without_a_members_file_are_left_out_of_members_parquet(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    run_experiment(exp, tmp_path / "o", members=True)
+    first = sorted(t.run_id for t in exp.tasks())[0]
+    storage.run_path(tmp_path / "o", first, "members").unlink()
+    run_experiment(exp, tmp_path / "o", members=True, resume=True)  # nothing to run
+    members = pd.read_parquet(tmp_path / "o" / "members.parquet")
+    assert first not in set(members["run_id"]) and members["run_id"].nunique() == 5
+    assert pd.read_parquet(tmp_path / "o" / "runs.parquet")["run_id"].nunique() == 6
 
 
 def test_many_conditions_are_drawn_without_bands(tmp_path):

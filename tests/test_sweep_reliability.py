@@ -58,7 +58,7 @@ def _wait_for_runs(out: Path, count: int, proc: subprocess.Popen) -> None:
     deadline = time.time() + 120
     while time.time() < deadline:
         runs = out / "runs"
-        if runs.is_dir() and len(list(runs.glob("*.arrow"))) >= count:
+        if runs.is_dir() and len(list(runs.glob("*.npy"))) >= count:
             return
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.02)
@@ -161,7 +161,7 @@ def test_resume_deletes_files_cut_short_and_reruns_their_runs(tmp_path):
     exp = experiment_from_dict(SMALL)
     run_experiment(exp, tmp_path / "o")
     runs = tmp_path / "o" / "runs"
-    victim = sorted(runs.glob("*.arrow"))[2]
+    victim = sorted(runs.glob("*.npy"))[2]
     victim.rename(runs / f".{victim.name}.tmp")  # as if killed while writing it
     report = run_experiment(exp, tmp_path / "o", resume=True)
     assert report.n_done_before == 5 and victim.exists()
@@ -176,7 +176,7 @@ def test_kill_9_then_resume_completes_without_redoing_finished_runs(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, at once
     proc.wait()
     runs = out / "runs"
-    finished = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.arrow")}
+    finished = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.npy")}
     assert 10 <= len(finished) < 200 and not (out / "runs.parquet").exists()
     assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "2"]) == 0
     for name, mtime in finished.items():  # finished runs were kept, not redone
@@ -217,7 +217,7 @@ def test_ctrl_c_stops_at_once_and_says_how_to_resume(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "Traceback" not in err
     assert "interrupted" in err and f"--out {out} --resume" in err
-    kept = len(list((out / "runs").glob("*.arrow")))
+    kept = len(list((out / "runs").glob("*.npy")))
     assert f"{kept} finished run(s) are kept" in err and kept < 200
     assert main(["sweep", str(path), "--out", str(out), "--resume"]) == 0
 
@@ -225,7 +225,7 @@ def test_ctrl_c_stops_at_once_and_says_how_to_resume(tmp_path):
 def test_a_dead_worker_aborts_the_sweep_keeping_finished_runs(tmp_path):
     result = _faulty_sweep("die", tmp_path / "o")
     assert "worker process died" in result["aborted"]
-    assert len(list((tmp_path / "o" / "runs").glob("*.arrow"))) >= 1
+    assert len(list((tmp_path / "o" / "runs").glob("*.npy"))) >= 1
     exp = experiment_from_dict({**SMALL, "replicates": {"count": 30, "base_seed": 1}})
     report = run_experiment(exp, tmp_path / "o", workers=2, resume=True)
     assert report.n_failed == 0 and report.n_done_before >= 1

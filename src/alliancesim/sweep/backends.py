@@ -50,11 +50,11 @@ class Backend:
     def close(self) -> None:
         """Release the workers."""
 
-    def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str, varied: list[str],
+    def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str,
                    members: bool) -> Iterator[Result]:
         """Run every chunk; yield each chunk's ``(run_id, ok)`` pairs as it completes."""
         for chunk in chunks:
-            yield run_chunk(chunk, out_dir, varied, members)
+            yield run_chunk(chunk, out_dir, members)
 
     def map(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         """``[fn(item) for item in items]``, spread over the workers."""
@@ -129,7 +129,7 @@ class LocalPool(Backend):
             process.terminate()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str, varied: list[str],
+    def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str,
                    members: bool) -> Iterator[Result]:
         pending: set[Future] = set()
         queue = iter(chunks)
@@ -139,7 +139,7 @@ class LocalPool(Backend):
                     chunk = next(queue, None)
                     if chunk is None:
                         break
-                    pending.add(self._pool.submit(run_chunk, chunk, out_dir, varied, members))
+                    pending.add(self._pool.submit(run_chunk, chunk, out_dir, members))
                 if not pending:
                     return
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -189,12 +189,12 @@ class DaskCluster(Backend):
             with suppress(Exception):
                 self._cluster.close()
 
-    def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str, varied: list[str],
+    def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str,
                    members: bool) -> Iterator[Result]:
         from distributed import as_completed
 
-        futures = self._client.map(run_chunk, list(chunks), out_dir=out_dir, varied=varied,
-                                   members=members, pure=False)
+        futures = self._client.map(run_chunk, list(chunks), out_dir=out_dir, members=members,
+                                   pure=False)
         completed = as_completed(futures)
         del futures  # each future is released once read, so the cluster's memory stays flat
         try:

@@ -13,6 +13,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..config import ConfigError
 from . import storage
@@ -21,6 +22,7 @@ from .design import Experiment, Task
 from .figures import draw_figures, figure_jobs
 from .progress import progress_bar
 from .summary import SummaryAccumulator
+from .worker import task_config
 
 #: Most runs sent to a worker at once: per-chunk overhead is paid once per chunk, while
 #: smaller chunks balance the load at the end and keep the progress bar moving.
@@ -123,7 +125,7 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1
     with open_backend(backend, workers, scheduler) as pool:
         with progress_bar(len(tasks), n_done_before, progress) as bar:
             for result in pool.run_chunks(chunks(todo, pool.parallelism), str(out),
-                                          experiment.varied, members):
+                                          members):
                 bar.update(len(result))
         return finalise(experiment, out, members, n_done_before, pool)
 
@@ -136,11 +138,12 @@ def finalise(experiment: Experiment, out: Path, members: bool, n_done_before: in
     """
     tasks = experiment.tasks()
     finished = storage.finished_run_ids(out)
-    done = [t.run_id for t in tasks if t.run_id in finished]
+    done = sorted((t for t in tasks if t.run_id in finished), key=lambda t: t.run_id)
+    labels = run_labels(done, experiment.varied)
     accumulator = SummaryAccumulator()
-    storage.merge(out, done, "timeseries", out / "runs.parquet", on_batch=accumulator.add)
+    storage.merge(out, labels, "timeseries", out / "runs.parquet", on_batch=accumulator.add)
     if members:
-        storage.merge(out, done, "members", out / "members.parquet")
+        storage.merge(out, labels, "members", out / "members.parquet")
     summary = accumulator.frame([c.name for c in experiment.conditions])
     summary.to_csv(out / "summary.csv", index=False)
     _write_figures(summary, out / "figures", pool or Backend())
@@ -153,6 +156,24 @@ def finalise(experiment: Experiment, out: Path, members: bool, n_done_before: in
                                             for f in failures]},
                               out / "experiment.json")
     return SweepReport(out, len(tasks), n_done_before, len(failures), failures)
+
+
+def run_labels(tasks: list[Task], varied: list[str]) -> pa.Table:
+    """One row per run: ``run_id, condition, seed`` and each varied parameter's value.
+
+    The value is the one in the run's config (as validated, e.g. 2 given for a float
+    parameter is 2.0), so every run of a condition has the same; each column's type is
+    inferred from all its values at once, so it is the same for every batch of the merge.
+    """
+    values: dict[str, list[Any]] = {name: [] for name in varied}
+    for task in tasks:
+        config = task_config(task)
+        for name in varied:
+            values[name].append(config.get(name))
+    return pa.table({"run_id": [t.run_id for t in tasks],
+                     "condition": [t.condition for t in tasks],
+                     "seed": pa.array([t.seed for t in tasks], pa.int64()),
+                     **{name: pa.array(column) for name, column in values.items()}})
 
 
 def _write_figures(summary: pd.DataFrame, folder: Path, pool: Backend) -> None:

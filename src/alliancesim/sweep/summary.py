@@ -40,9 +40,11 @@ class SummaryAccumulator:
 
     def add(self, table: pa.Table) -> None:
         """Add a batch of run-year rows (non-finite values are left out)."""
-        frame = table.select(["condition", "year", *METRICS]).to_pandas()
-        values = frame[METRICS].astype(float).replace([np.inf, -np.inf], np.nan)
-        keys = [frame["condition"].astype(str), frame["year"].astype(int)]
+        block = np.column_stack([table.column(m).to_numpy() for m in METRICS]).astype(float)
+        values = pd.DataFrame(np.where(np.isinf(block), np.nan, block), columns=METRICS)
+        # Keys as arrays, not Series: pandas formats a Series key to check it is no label.
+        keys = [table.column("condition").to_numpy().astype(str),
+                table.column("year").to_numpy().astype(int)]
         grouped = values.groupby(keys, sort=False)
         count = grouped.count()
         mean = grouped.mean()

@@ -26,6 +26,11 @@ def _config(scenario: str, overrides: tuple[tuple[str, Any], ...]) -> Config:
     return load_scenario(scenario, dict(overrides))
 
 
+def task_config(task: Task) -> Config:
+    """The config of a task's run (cached: the tasks of a condition share it)."""
+    return _config(task.scenario, task.overrides)
+
+
 def run_one(config: Config, seed: int) -> pd.DataFrame:
     """One run in this process; returns its timeseries table."""
     model = AllianceModel(config, seed=seed)
@@ -33,32 +38,22 @@ def run_one(config: Config, seed: int) -> pd.DataFrame:
     return model.results().timeseries
 
 
-def _labels(task: Task, config: Config, varied: list[str], rows: int) -> dict[str, pa.Array]:
-    labels: dict[str, Any] = {"run_id": task.run_id, "condition": task.condition,
-                              "seed": task.seed}
-    labels.update({name: config.get(name) for name in varied})
-    return {k: pa.array([v] * rows) for k, v in labels.items()}
+def run_task(task: Task, out_dir: str, members: bool) -> tuple[str, bool]:
+    """Run one task and write its files; a failure is written as an error record instead.
 
-
-def run_task(task: Task, out_dir: str, varied: list[str], members: bool) -> tuple[str, bool]:
-    """Run one task and write its files; a failure is written as an error record instead."""
+    Only the run's own columns are written: the merge adds the labels (run id, condition,
+    seed and varied parameters) from the design.
+    """
     out = Path(out_dir)
     try:
-        config = _config(task.scenario, task.overrides)
-        model = AllianceModel(config, seed=task.seed)
+        model = AllianceModel(task_config(task), seed=task.seed)
         model.run_model()
         if members:
             frame = model.results().members
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            labels = _labels(task, config, varied, len(frame))
-            storage.write_atomic_table(pa.table({**labels, **dict(zip(
-                table.column_names, table.columns, strict=True))}),
-                storage.run_path(out, task.run_id, "members"))
-        columns = timeseries_table(model)
-        rows = len(columns["year"])
+            storage.write_atomic_table(pa.Table.from_pandas(frame, preserve_index=False),
+                                       storage.run_path(out, task.run_id, "members"))
         # The timeseries file is written last: its presence marks the run finished.
-        storage.write_atomic_table(pa.table({**_labels(task, config, varied, rows), **columns}),
-                                   storage.run_path(out, task.run_id))
+        storage.write_atomic_columns(timeseries_table(model), storage.run_path(out, task.run_id))
         return task.run_id, True
     except Exception as err:
         storage.write_atomic_json({
@@ -68,7 +63,6 @@ def run_task(task: Task, out_dir: str, varied: list[str], members: bool) -> tupl
         return task.run_id, False
 
 
-def run_chunk(tasks: list[Task], out_dir: str, varied: list[str],
-              members: bool) -> list[tuple[str, bool]]:
+def run_chunk(tasks: list[Task], out_dir: str, members: bool) -> list[tuple[str, bool]]:
     """Run a chunk of tasks in order (one call per worker round-trip)."""
-    return [run_task(t, out_dir, varied, members) for t in tasks]
+    return [run_task(t, out_dir, members) for t in tasks]
