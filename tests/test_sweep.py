@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 from alliancesim.cli import main
 from alliancesim.config import ConfigError
 from alliancesim.results import TIMESERIES_COLUMNS
 from alliancesim.sweep import Condition, Experiment, experiment_from_dict, load_experiment, storage
 from alliancesim.sweep import run_experiment as _run_experiment
-from alliancesim.sweep.figures import HEADLINE_METRICS
+from alliancesim.sweep.figures import HEADLINE_METRICS, write_sweep_figures
 
 CANONICAL = ("framework_cohesion", "austerity_smart_defence", "us_pivot", "opinion_and_elites")
 #: A small design used by the sweep tests: 2 conditions x 3 seeds of a 3-year ISAF replay.
@@ -194,6 +195,30 @@ def test_runs_without_a_members_file_are_left_out_of_members_parquet(tmp_path):
     members = pd.read_parquet(tmp_path / "o" / "members.parquet")
     assert first not in set(members["run_id"]) and members["run_id"].nunique() == 5
     assert pd.read_parquet(tmp_path / "o" / "runs.parquet")["run_id"].nunique() == 6
+
+
+def _summary(conditions: int, metrics: dict[str, range]) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    rows = [(f"c{c}", year, metric, 3, mean, 1.0, mean - 0.5, mean + 0.5)
+            for c in range(conditions) for metric, years in metrics.items() for year in years
+            for mean in [rng.normal(c, 1)]]
+    return pd.DataFrame(rows, columns=["condition", "year", "metric", "n", "mean", "sd",
+                                       "ci_low", "ci_high"])
+
+
+@pytest.mark.parametrize("conditions", [2, 14])
+def test_figures_drawn_once_for_all_metrics_equal_full_drawings(tmp_path, conditions):
+    # Two metrics over the same years (the second reuses what the first drew once), then
+    # one over fewer years (for which that part must be drawn again).
+    years = {"leader_share": range(2000, 2010), "mean_burden_pct": range(2000, 2010),
+             "defections": range(2000, 2004), "mean_caveat": range(2000, 2010)}
+    summary = _summary(conditions, years)
+    fast = write_sweep_figures(summary, tmp_path / "fast")
+    full = write_sweep_figures(summary, tmp_path / "full", reuse=False)
+    assert [p.stem for p in fast] == list(years)
+    for a, b in zip(fast, full, strict=True):
+        np.testing.assert_array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b)))
+        assert Image.open(a).size == (720, 405)
 
 
 def test_many_conditions_are_drawn_without_bands(tmp_path):

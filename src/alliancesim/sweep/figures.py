@@ -10,8 +10,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from PIL import Image
 
 HEADLINE_METRICS = {
     "leader_share": "leader's share of alliance spending",
@@ -52,6 +56,8 @@ def _limits(low: float, high: float) -> tuple[float, float]:
     return low - pad, high + pad
 
 
+#: Figure size (inches) and resolution: 720 x 405 pixels.
+SIZE, DPI = (8, 4.5), 90
 #: PNG compression: level 1 encodes ~30% faster than the default 6, for files ~12% larger.
 PNG_OPTIONS = {"compress_level": 1}
 #: Unhinted text: matplotlib renders text a glyph at a time, and without hinting the figures
@@ -66,7 +72,7 @@ class _Series:
     a band's data can be replaced only from matplotlib 3.10 on.
     """
 
-    def __init__(self, ax: plt.Axes, conditions: list[str]) -> None:
+    def __init__(self, ax: Axes, conditions: list[str]) -> None:
         self.ax = ax
         self.banded = len(conditions) <= MAX_BANDED_CONDITIONS
         palette = plt.get_cmap("tab10" if len(conditions) <= 10 else "tab20")
@@ -104,27 +110,76 @@ class _Series:
                 color=self.colours[name], alpha=0.2, linewidth=0))
         return data[["mean", "ci_low", "ci_high"]].to_numpy()
 
+    def artists(self) -> list[Artist]:
+        """The artists that change from one metric to the next, besides the y axis."""
+        if not self.banded:
+            return [self.means]
+        return [*self.bands, *self.lines.values(), self.ax.get_legend()]
+
+
+class _Canvas:
+    """Renders the figure of each metric, drawing again only what changes between metrics.
+
+    What every figure of a sweep shares (background, frame, the x axis of years) is drawn
+    once and copied; the rest (data, y axis, title, legend) is drawn over the copy, in the
+    order of a full drawing. The two never overlap (the data stay inside limits with a
+    margin, the ticks point out), so the image is the full drawing's, pixel for pixel
+    (tested), in ~2/3 of the time. ``reuse=False`` draws every figure in full.
+    """
+
+    def __init__(self, fig: Figure, ax: Axes, reuse: bool = True) -> None:
+        self.fig, self.ax, self.reuse = fig, ax, reuse
+        self.background = None
+        self.xlim: tuple[float, float] | None = None
+
+    def save(self, changing: list[Artist], path: Path) -> None:
+        """Render the figure, whose ``changing`` artists differ from the last one's, as PNG."""
+        canvas = self.fig.canvas
+        if not self.reuse:
+            canvas.draw()
+        elif self.background is None or self.ax.get_xlim() != self.xlim:
+            for artist in changing:
+                artist.set_animated(True)  # left out of the drawing of the background
+            canvas.draw()
+            self.background = canvas.copy_from_bbox(self.fig.bbox)
+            self.xlim = self.ax.get_xlim()
+            self._draw(changing)
+        else:
+            canvas.restore_region(self.background)
+            self._draw(changing)
+        width, height = canvas.get_width_height()
+        Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0,
+                         1).save(path, "png", dpi=(DPI, DPI), **PNG_OPTIONS)
+
+    def _draw(self, changing: list[Artist]) -> None:
+        for artist in sorted(changing, key=lambda a: a.get_zorder()):  # stable, as Axes.draw
+            self.ax.draw_artist(artist)
+
 
 def write_sweep_figures(summary: pd.DataFrame, folder: Path,
-                        metrics: list[str] | None = None) -> list[Path]:
+                        metrics: list[str] | None = None, reuse: bool = True) -> list[Path]:
     """One PNG per headline metric; lines are condition means, bands their 95% CIs.
 
     One figure with fixed margins is reused for every metric (only its data, limits and
-    labels change): creating and laying out a figure per metric costs more than drawing it.
+    labels change), and what is the same in all of them is drawn once (see
+    :class:`_Canvas`; ``reuse=False`` draws each figure in full).
     """
     folder.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context(STYLE):
-        return _draw(summary, folder, metrics or list(HEADLINE_METRICS))
+        return _draw(summary, folder, metrics or list(HEADLINE_METRICS), reuse)
 
 
-def _draw(summary: pd.DataFrame, folder: Path, metrics: list[str]) -> list[Path]:
+def _draw(summary: pd.DataFrame, folder: Path, metrics: list[str],
+          reuse: bool) -> list[Path]:
     """The figures of :func:`write_sweep_figures`, in the sweep's style."""
     conditions = list(dict.fromkeys(summary["condition"]))
     by_metric = dict(tuple(summary.groupby("metric", sort=False)))
     paths = []
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=SIZE, dpi=DPI)
     fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.11)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("year")
+    canvas = _Canvas(fig, ax, reuse)
     try:
         series = _Series(ax, conditions)
         suffix = ("mean and 95% CI" if series.banded
@@ -138,9 +193,9 @@ def _draw(summary: pd.DataFrame, folder: Path, metrics: list[str]) -> list[Path]
             ax.set_xlim(*_limits(float(data["year"].min()), float(data["year"].max())))
             ax.set_ylim(*_limits(float(finite.min()), float(finite.max())))
             label = HEADLINE_METRICS[metric]
-            ax.set(xlabel="year", ylabel=label, title=f"{label} ({suffix})")
+            ax.set(ylabel=label, title=f"{label} ({suffix})")
             path = folder / f"{metric}.png"
-            fig.savefig(path, dpi=90, pil_kwargs=PNG_OPTIONS)
+            canvas.save([*series.artists(), ax.yaxis, ax.title], path)
             paths.append(path)
     finally:
         plt.close(fig)
