@@ -17,7 +17,7 @@ from alliancesim.config import ConfigError
 from alliancesim.results import TIMESERIES_COLUMNS
 from alliancesim.sweep import Condition, Experiment, experiment_from_dict, load_experiment, storage
 from alliancesim.sweep import run_experiment as _run_experiment
-from alliancesim.sweep.figures import HEADLINE_METRICS, write_png, write_sweep_figures
+from alliancesim.sweep.figures import HEADLINE_METRICS, write_sweep_figures
 
 CANONICAL = ("framework_cohesion", "austerity_smart_defence", "us_pivot", "opinion_and_elites")
 #: A small design used by the sweep tests: 2 conditions x 3 seeds of a 3-year ISAF replay.
@@ -195,17 +195,6 @@ def test_runs_without_a_members_file_are_left_out_of_members_parquet(tmp_path):
     members = pd.read_parquet(tmp_path / "o" / "members.parquet")
     assert first not in set(members["run_id"]) and members["run_id"].nunique() == 5
     assert pd.read_parquet(tmp_path / "o" / "runs.parquet")["run_id"].nunique() == 6
-
-
-def test_pngs_hold_the_image_exactly(tmp_path):
-    rgba = np.random.default_rng(0).integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
-    write_png(rgba, tmp_path / "x.png")
-    image = Image.open(tmp_path / "x.png")
-    image.verify()  # chunks and checksums
-    image = Image.open(tmp_path / "x.png")
-    assert image.mode == "RGBA" and image.size == (5, 7)
-    assert image.info["dpi"] == pytest.approx((90, 90), abs=0.01)
-    np.testing.assert_array_equal(np.asarray(image), rgba)
 
 
 def _summary(conditions: int, metrics: dict[str, range]) -> pd.DataFrame:

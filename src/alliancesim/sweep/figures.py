@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from PIL import Image
 
 HEADLINE_METRICS = {
     "leader_share": "leader's share of alliance spending",
@@ -59,8 +58,8 @@ def _limits(low: float, high: float) -> tuple[float, float]:
 
 #: Figure size (inches) and resolution: 720 x 405 pixels.
 SIZE, DPI = (8, 4.5), 90
-#: zlib level of the PNGs: 1 is twice as fast as 6, for files ~20% larger (~40 KB each).
-PNG_LEVEL = 1
+#: PNG compression: level 1 encodes ~30% faster than the default 6, for files ~12% larger.
+PNG_OPTIONS = {"compress_level": 1}
 #: Unhinted text: matplotlib renders text a glyph at a time, and without hinting the figures
 #: draw ~15% faster; the labels stay as readable at this size.
 STYLE = {"text.hinting": "no_hinting"}
@@ -127,28 +126,6 @@ class _Series:
         return [*self.bands, *self.lines.values(), self.ax.get_legend()]
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data)))
-
-
-def write_png(rgba: np.ndarray, path: Path) -> None:
-    """Write an RGBA image (height x width x 4 bytes) as a PNG file at :data:`DPI`.
-
-    Every row unfiltered, then zlib: Pillow tries five filters on each row, which costs
-    three times as much here for files no smaller (flat colours compress well as they are).
-    """
-    height, width, _ = rgba.shape
-    rows = np.zeros((height, 1 + width * 4), dtype=np.uint8)  # each row: filter 0, pixels
-    rows[:, 1:] = rgba.reshape(height, -1)
-    per_metre = round(DPI / 0.0254)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n"
-                     + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
-                     + _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
-                     + _chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_LEVEL))
-                     + _chunk(b"IEND", b""))
-
-
 class _Canvas:
     """Renders the figure of each metric, drawing again only what changes between metrics.
 
@@ -179,7 +156,9 @@ class _Canvas:
         else:
             canvas.restore_region(self.background)
             self._draw(changing)
-        write_png(np.asarray(canvas.buffer_rgba()), path)
+        width, height = canvas.get_width_height()
+        Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0,
+                         1).save(path, "png", dpi=(DPI, DPI), **PNG_OPTIONS)
 
     def _draw(self, changing: list[Artist]) -> None:
         for artist in sorted(changing, key=lambda a: a.get_zorder()):  # stable, as Axes.draw
