@@ -7,6 +7,7 @@ Each takes arrays for one or many years (members on the last axis) and returns t
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import rankdata
 
 from ._numeric import bounded
 
@@ -50,47 +51,16 @@ def gini(values: np.ndarray) -> float:
     return float(np.nan_to_num(gini_rows(x, np.ones_like(x, bool)))[0])
 
 
-def average_ranks(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Rank of each entry among its row's entries where ``mask`` holds (1 = smallest; tied
-    values share the average of their ranks); NaN where ``mask`` is false or the value NaN.
-
-    The same values as ``scipy.stats.rankdata(..., axis=-1, nan_policy="omit")`` on the
-    masked values, several times faster on small rows: all rows are ranked at once, as one
-    flat array of runs of equal values.
-    """
-    valid = mask & ~np.isnan(values)
-    keyed = np.where(valid, values, np.nan)  # left-out entries sort last in their row
-    if keyed.size == 0:
-        return keyed
-    width = keyed.shape[-1]
-    rows = keyed.reshape(-1, width)
-    # Where each row's sorted entries sit in the flat array.
-    flat = (np.argsort(rows, axis=-1) + np.arange(0, rows.size, width)[:, None]).ravel()
-    ordered = rows.ravel()[flat]
-    starts = np.empty(ordered.size, dtype=bool)  # where a run of equal values starts
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    starts[::width] = True  # as does every row
-    first = np.flatnonzero(starts)
-    counts = np.empty_like(first)  # (np.diff with append= costs 4x more)
-    np.subtract(first[1:], first[:-1], out=counts[:-1])
-    counts[-1] = ordered.size - first[-1]
-    # The run's first rank plus half its extra length: exact in floating point, so the
-    # same numbers as scipy's.
-    average = first % width + (counts + 1) / 2
-    ranks = np.empty(ordered.size)
-    ranks[flat] = np.repeat(average, counts)
-    return np.where(valid, ranks.reshape(keyed.shape), np.nan)
-
-
 def spearman_rows(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Spearman rank correlation of each row of x and y over the entries where ``mask`` holds
     (average ranks for ties); NaN with fewer than 3 points or no variation."""
-    # x and y go through each step together (stacked on a new first axis): half the calls.
-    ranks = average_ranks(np.stack(np.broadcast_arrays(x, y)), mask)
-    deviations = ranks - masked_mean(ranks, mask)[..., None]
-    dx, dy = deviations
+    rx = rankdata(np.where(mask, x, np.nan), axis=-1, nan_policy="omit")
+    ry = rankdata(np.where(mask, y, np.nan), axis=-1, nan_policy="omit")
+    dx = rx - masked_mean(rx, mask)[..., None]
+    dy = ry - masked_mean(ry, mask)[..., None]
     cov = np.where(mask, dx * dy, 0.0).sum(axis=-1)
-    sx, sy = np.sqrt(np.where(mask, deviations * deviations, 0.0).sum(axis=-1))
+    sx = np.sqrt(np.where(mask, dx * dx, 0.0).sum(axis=-1))
+    sy = np.sqrt(np.where(mask, dy * dy, 0.0).sum(axis=-1))
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = cov / (sx * sy)
     return np.where((mask.sum(axis=-1) >= 3) & (sx > 0) & (sy > 0), rho, np.nan)
