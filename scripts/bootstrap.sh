@@ -38,5 +38,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; sys.exit(
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -e ".[viz,distributed,sensitivity,dev]"
+echo "compiling the model's numba kernels (once per install, ~20 s)" >&2
+"$VENV/bin/python" -c "from alliancesim.model import compile_kernels; compile_kernels()"
 rm -f "$VENV"/.installed-*
 touch "$STAMP"

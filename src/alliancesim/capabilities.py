@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import bounded, ratio
+from ._numeric import bounded, kernel, ratio
 from .config import CAPABILITY_AREAS
 
 #: National priorities by posture, one weight per area in CAPABILITY_AREAS order:
@@ -43,13 +43,15 @@ def initial_stocks(equipment_spend: np.ndarray, priorities: np.ndarray,
     return (equipment_spend / max(depreciation, 1e-9))[:, None] * priorities
 
 
+@kernel
 def affordability(equipment_spend: np.ndarray, unit_cost: float,
                   initial_spend: np.ndarray) -> np.ndarray:
     """How much of its start-year force a member's equipment budget can still buy (1 = all)."""
-    return np.divide(equipment_spend, unit_cost * initial_spend,
-                     out=np.ones_like(equipment_spend), where=initial_spend > 0)
+    # Where nothing was spent at the start, the member's whole (empty) force is affordable.
+    return np.where(initial_spend > 0, equipment_spend / (unit_cost * initial_spend), 1.0)
 
 
+@kernel
 def national_weights(
     stocks: np.ndarray,
     priorities: np.ndarray,
@@ -65,16 +67,17 @@ def national_weights(
     alliance total, and lost areas get nothing: specialisation by default (Giegerich, seed).
     """
     # Shares keep the powers in range; a member with nothing left spreads by its priorities.
-    shares = ratio(stocks, stocks.sum(axis=1, keepdims=True))
+    shares = ratio(stocks, stocks.sum(axis=1)[:, None])
     concentration = (1.0 + bias) - bias * bounded(affordable, 0.0, 1.0)
     weights = np.where(lost, 0.0, shares) ** concentration[:, None]
     return normalise_rows(weights, fallback=priorities)
 
 
+@kernel
 def normalise_rows(weights: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """Rows scaled to sum to 1; an all-zero row takes the fallback row."""
-    sums = weights.sum(axis=1, keepdims=True)
-    if sums.all():  # the usual case, at a third of the cost
+    sums = weights.sum(axis=1)[:, None]
+    if sums.all():  # the usual case
         return weights / sums
     positive = sums > 0
     return np.where(positive, weights / np.where(positive, sums, 1.0), fallback)
@@ -132,6 +135,7 @@ def two_plus_weights(
     return normalise_rows(boosted, fallback=weights)
 
 
+@kernel
 def unit_prices(
     unit_cost: float,
     lost: np.ndarray,
@@ -151,6 +155,7 @@ def unit_prices(
     return prices * (1.0 - pooling_savings * pooled_fraction)
 
 
+@kernel
 def invest(stocks: np.ndarray, spend: np.ndarray, prices: np.ndarray,
            depreciation: float) -> np.ndarray:
     """Depreciate stocks and add what this year's spending buys at these prices."""
@@ -175,6 +180,7 @@ def pool_stock(stocks: np.ndarray, held: np.ndarray, participants: np.ndarray) -
     return np.where(participants[:, None] & ~held, stocks, 0.0).sum(axis=0)
 
 
+@kernel
 def viability(
     stocks: np.ndarray,
     thresholds: np.ndarray,
@@ -209,6 +215,7 @@ def hand_over(stocks: np.ndarray, released: np.ndarray, recipients: np.ndarray) 
     return stocks + weights * totals[None, :]
 
 
+@kernel
 def effective_stock(
     stocks: np.ndarray,
     held: np.ndarray,
@@ -223,6 +230,7 @@ def effective_stock(
     return national + np.where(pool_viable, pool * access, 0.0)
 
 
+@kernel
 def gaps(effective: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Shortfall per area as a fraction of the target, in [0, 1]."""
     # Stocks are in US dollars, so a floor of one dollar keeps the ratio finite; an area with

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ._numeric import bounded
+from ._numeric import bounded, kernel
 
 
 def gdp_growth(
@@ -30,6 +30,7 @@ def gdp_growth(
     return own + (mean + common + shock)
 
 
+@kernel
 def fiscal_stress(growth: np.ndarray, mean_growth: float, in_shock: bool) -> np.ndarray:
     """Fiscal stress in [0, 1]: growth shortfall against normal, and 1 in a crisis year."""
     shortfall = bounded((mean_growth - growth) / 0.05, 0.0, 1.0)
@@ -61,6 +62,7 @@ def common_threat(
     return min(max(base + excess, 0.0), 1.0)
 
 
+@kernel
 def perceived_threat(
     common: float,
     base: float,

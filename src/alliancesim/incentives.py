@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import bounded
+from ._numeric import bounded, kernel
 
 #: How much each posture lets the leader's guarantee substitute for its own effort.
 GUARANTEE_RELIANCE = {"activist": 0.3, "defender": 0.6, "free-rider": 1.0}
 
 
+@kernel
 def membership_value(
     commitment: float, threat: np.ndarray, capability_share: np.ndarray
 ) -> np.ndarray:
@@ -30,6 +31,7 @@ def membership_value(
     return commitment * exposure * weakness
 
 
+@kernel
 def norm_pull(
     burden_pct: np.ndarray,
     norm_pct: float,
@@ -46,6 +48,7 @@ def norm_pull(
     return shortfall * 0.25 * (peer_pressure + leader_pressure) * responsiveness
 
 
+@kernel
 def responsiveness(reliance: np.ndarray, guarantee_weight: float,
                    value: np.ndarray) -> np.ndarray:
     """How far a member heeds pressure to spend: less when it leans on a valuable guarantee."""
@@ -67,6 +70,7 @@ def exit_cost(
     return cost if framework == "alliance" else cost * coalition_factor
 
 
+@kernel
 def earned_reputation(
     burden_pct: np.ndarray, norm_pct: float, effort: np.ndarray, caveat: np.ndarray
 ) -> np.ndarray:
@@ -76,6 +80,7 @@ def earned_reputation(
     return (0.5 / 1.2) * spend + 0.5 * operate
 
 
+@kernel
 def update_reputation(
     reputation: np.ndarray,
     earned: np.ndarray,

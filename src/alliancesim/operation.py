@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import bounded
+from ._numeric import bounded, kernel
 
 #: Readiness to answer allied requests for troops, by posture (Keohane, seed).
 WILLINGNESS = {"activist": 1.5, "defender": 1.0, "free-rider": 0.5}
 
 
+@kernel
 def requested_troops(
     requirement: float,
     leader_share: float,
@@ -33,6 +34,7 @@ def requested_troops(
     return allies_part * weight / total if total > 0 else np.zeros_like(gdp)
 
 
+@kernel
 def next_troops(
     troops: np.ndarray,
     requested: np.ndarray,
@@ -56,6 +58,7 @@ def next_troops(
     return bounded(new, 0.0, deployable)
 
 
+@kernel
 def next_caveats(
     caveat: np.ndarray,
     floor: np.ndarray,
@@ -71,6 +74,7 @@ def next_caveats(
     return np.maximum(relaxed, floor)
 
 
+@kernel
 def withdrawal_probability(
     pressure: np.ndarray, exit_cost: np.ndarray, threshold: float, spread: float
 ) -> np.ndarray:
@@ -83,6 +87,7 @@ def withdrawal_probability(
     return bounded(excess / max(spread, 1e-9), 0.0, 1.0)
 
 
+@kernel
 def expected_casualties(
     troops: np.ndarray, danger: float, intensity: float, caveat: np.ndarray, protection: float
 ) -> np.ndarray:

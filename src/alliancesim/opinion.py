@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import bounded
+from ._numeric import bounded, kernel
 
 #: Casualty sensitivity by posture (activists are less casualty-averse; Keohane, seed).
 CASUALTY_AVERSION = {"activist": 0.6, "defender": 1.2, "free-rider": 1.4}
 
 
+@kernel
 def casualty_losses(
     cumulative_casualties_per_million: np.ndarray,
     aversion: np.ndarray,
@@ -30,6 +31,7 @@ def casualty_losses(
     return (casualty_sensitivity * aversion) * np.log10(1.0 + cumulative_casualties_per_million)
 
 
+@kernel
 def operation_support(
     previous: np.ndarray,
     baseline: np.ndarray,
@@ -38,7 +40,6 @@ def operation_support(
     years_in_operation: int,
     cost_share: np.ndarray,
     stress: np.ndarray,
-    *,
     major_event_impact: float,
     fatigue: float,
     cost_weight: float,
@@ -57,13 +58,13 @@ def operation_support(
     return bounded(pulled - major_event_impact * major_event, 0.0, 1.0)
 
 
+@kernel
 def defence_support(
     previous: np.ndarray,
     baseline: np.ndarray,
     threat: np.ndarray,
     base_threat: float,
     stress: np.ndarray,
-    *,
     threat_weight: float,
     austerity_weight: float,
     inertia: float,
@@ -73,6 +74,7 @@ def defence_support(
     return bounded(inertia * previous + (1.0 - inertia) * target, 0.0, 1.0)
 
 
+@kernel
 def policy_pressure(support: np.ndarray, elite_consensus: float) -> np.ndarray:
     """Domestic pressure against the operation that reaches policy, in [0, 1].
 

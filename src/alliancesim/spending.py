@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import bounded
+from ._numeric import bounded, kernel
 
 
+@kernel
 def target_burden(
     anchor_pct: np.ndarray,
     threat_response: np.ndarray,
@@ -43,6 +44,7 @@ def target_burden(
     return np.maximum(target * (1.0 - austerity), 0.0)
 
 
+@kernel
 def next_budget(
     budget: np.ndarray,
     gdp: np.ndarray,
@@ -56,6 +58,7 @@ def next_budget(
     return bounded(desired, budget * (1.0 - max_change), budget * (1.0 + max_change))
 
 
+@kernel
 def split_budget(
     budget: np.ndarray,
     previous_personnel: np.ndarray,
@@ -74,7 +77,7 @@ def split_budget(
     """
     operations = np.minimum(operations_cost, budget)
     left = budget - operations
-    protected = 0.0
+    protected = np.zeros_like(budget)
     if protected_equipment is not None:
         protected = np.minimum(protected_equipment, left)
         left = left - protected
