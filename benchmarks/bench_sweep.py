@@ -17,6 +17,16 @@ Prints, in one invocation:
   including starting worker processes (batch_run's Pool uses "spawn", which it imposes).
 * the peak resident memory (``ru_maxrss``) of a sweep of 500 and of 5,000 short runs
   (``baseline``, 3 years) with one worker, i.e. everything in one process.
+* the machine's own ceiling for two processes: the same runs done in a plain loop (no
+  runner, no files) by one process alone, then by two independent processes at once. Two
+  busy cores share caches, memory bandwidth and clock boost, so the pair rarely does twice
+  the work of one; no runner's 2-worker speed-up can exceed this ratio.
+
+Start-up is not in the speeds: each measuring process imports the runner first (for ours and
+for ``batch_run`` alike), and that import loads the model's compiled kernels, so workers forked
+from it share them. Its time in a fresh process is printed beside the figures.
+``batch_run`` with 2 processes starts them with "spawn", so they pay that import inside its
+figure, as any spawned worker does.
 
 Every measurement runs in a fresh subprocess, so ``batch_run`` forcing the "spawn" start
 method globally cannot affect ours, and memory figures do not mix. The machine may be shared,
@@ -98,11 +108,49 @@ def measure_rss(runs: int) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def measure_loop(runs: int) -> float:
+    """Runs per second of a plain loop over the runs in this process, once warmed up."""
+    cfg = _scenario(SCENARIO)
+    final_timeseries(_run(cfg, 0))  # loads the compiled kernels, which a sweep also pays
+    start = time.perf_counter()
+    for seed in range(1, runs + 1):
+        final_timeseries(_run(cfg, seed))
+    return runs / (time.perf_counter() - start)
+
+
+def _run(cfg, seed: int) -> AllianceModel:
+    model = AllianceModel(cfg, seed=seed)
+    model.run_model()
+    return model
+
+
+def _command(kind: str, runs: int, workers: int) -> list[str]:
+    return [sys.executable, __file__, "--child", kind, "--runs", str(runs), "--workers",
+            str(workers)]
+
+
 def _child(kind: str, runs: int, workers: int) -> float:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, "--runs", str(runs),
-                          "--workers", str(workers)], capture_output=True, text=True,
+    out = subprocess.run(_command(kind, runs, workers), capture_output=True, text=True,
                          check=True)
     return float(out.stdout.strip().splitlines()[-1])
+
+
+def import_seconds() -> float:
+    """Wall time to import the sweep runner (and load the kernels) in a fresh process."""
+    code = ("import time; start = time.perf_counter(); import alliancesim.sweep.runner; "
+            "print(time.perf_counter() - start)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    return float(out.stdout.strip())
+
+
+def machine_ceiling(runs: int) -> float:
+    """Work done by two independent looping processes at once, over that of one alone."""
+    alone = _child("loop", runs, 1)
+    pair = [subprocess.Popen(_command("loop", runs, 1), stdout=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    together = sum(float(p.communicate()[0].strip().splitlines()[-1]) for p in pair)
+    return together / alone
 
 
 def main() -> None:
@@ -110,23 +158,27 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1000, help="seeds per speed measurement")
     parser.add_argument("--repeats", type=int, default=3, help="best of this many")
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
-    parser.add_argument("--child", choices=("ours", "batch_run", "rss"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("ours", "batch_run", "rss", "loop"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         measure = {"ours": lambda: measure_ours(args.runs, args.workers),
                    "batch_run": lambda: measure_batch_run(args.runs, args.workers),
-                   "rss": lambda: measure_rss(args.runs)}[args.child]
+                   "rss": lambda: measure_rss(args.runs),
+                   "loop": lambda: measure_loop(args.runs)}[args.child]
         print(measure())
         return
     load = os.getloadavg()[0]
     print(f"cores: {os.cpu_count()}, load average before: {load:.2f}"
           + ("  (busy machine: speeds will be low)" if load > 0.5 else ""))
     figures: dict[str, float] = {}
+    ceiling = 0.0
     for _ in range(args.repeats):  # interleaved, so a disturbance hits one repeat of each
         for workers in (1, 2):
             for kind in ("ours", "batch_run"):
                 key = f"{kind}_{workers}"
                 figures[key] = max(figures.get(key, 0.0), _child(kind, args.runs, workers))
+        ceiling = max(ceiling, machine_ceiling(args.runs // 2))
     for runs in (500, 5000):
         figures[f"rss_{runs}_mb"] = _child("rss", runs, 1)
     print(f"design: {SCENARIO}, {args.runs} seeds, full 2012-2030 runs; best of "
@@ -137,6 +189,10 @@ def main() -> None:
               f"(ours {figures[f'ours_{workers}'] / figures[f'batch_run_{workers}']:.2f}x)")
     print(f"  speed-up of ours from 1 to 2 workers: "
           f"{figures['ours_2'] / figures['ours_1']:.2f}x (target >= 1.7x)")
+    print(f"  start-up, not in the speeds: importing the runner with its compiled kernels "
+          f"takes {import_seconds():.2f} s in a fresh process")
+    print(f"  machine ceiling: two independent processes looping over runs do {ceiling:.2f}x "
+          f"the work of one")
     print(f"peak RSS, 3-year {SCENARIO} runs, one process: 500 runs "
           f"{figures['rss_500_mb']:.0f} MB, 5,000 runs {figures['rss_5000_mb']:.0f} MB "
           f"({figures['rss_5000_mb'] / figures['rss_500_mb'] - 1:+.1%}; target within 20%)")

@@ -1,6 +1,7 @@
-"""Analysis: validation against the evidence, and global sensitivity analysis."""
+"""Analysis: validation against the evidence (``validate``), and global sensitivity analysis
+(``sensitivity``).
 
-from .sensitivity import load_sensitivity, run_sensitivity
-from .validate import FACTS, validate
-
-__all__ = ["FACTS", "load_sensitivity", "run_sensitivity", "validate"]
+Import from the submodules (``from alliancesim.analysis.validate import validate``): the
+command line imports this package to register its sub-commands, and should not load the
+sweep machinery until one of them runs.
+"""

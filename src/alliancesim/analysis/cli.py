@@ -8,8 +8,6 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import ConfigError
-from .sensitivity import load_sensitivity, run_sensitivity
-from .validate import validate
 
 VALIDATION_COLUMNS = ["fact", "statistic", "value", "ci_low", "ci_high", "target", "passed"]
 
@@ -33,6 +31,8 @@ def validation_markdown(table: pd.DataFrame, seeds: int) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
     out = Path(args.out)
     table = validate(seeds=args.seeds, out_dir=out, workers=args.workers)
     out.mkdir(parents=True, exist_ok=True)
@@ -49,6 +49,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .sensitivity import load_sensitivity, run_sensitivity
+
     design = load_sensitivity(args.experiment, method=args.method)
     indices = run_sensitivity(design, args.out, workers=args.workers, backend=args.backend,
                               scheduler=args.scheduler, resume=args.resume)

@@ -8,10 +8,20 @@ Examples:
     >>> report = run_experiment(exp, "out/doc-sweep", progress=False)  # doctest: +SKIP
 """
 
-from .backends import SweepAbortedError
-from .design import Condition, Experiment, Task, experiment_from_dict, load_experiment
-from .runner import SweepReport, finalise, run_experiment
-from .worker import run_one
+from importlib import import_module
+from typing import Any
 
-__all__ = ["Condition", "Experiment", "SweepAbortedError", "SweepReport", "Task",
-           "experiment_from_dict", "finalise", "load_experiment", "run_experiment", "run_one"]
+#: Public names and their modules, imported on first use: the command line imports this
+#: package to register ``alliancesim sweep``, and should not pay for the runner then.
+_LAZY = {"SweepAbortedError": "backends", "Condition": "design", "Experiment": "design",
+         "Task": "design", "experiment_from_dict": "design", "load_experiment": "design",
+         "SweepReport": "runner", "finalise": "runner", "run_experiment": "runner",
+         "run_one": "worker"}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_LAZY[name]}", __name__), name)

@@ -6,11 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import storage
-from .backends import SweepAbortedError
-from .design import load_experiment
-from .runner import run_experiment
-
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 
@@ -20,6 +15,11 @@ def _count(n: int, noun: str) -> str:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    from . import storage
+    from .backends import SweepAbortedError
+    from .design import load_experiment
+    from .runner import run_experiment
+
     experiment = load_experiment(args.experiment)
     try:
         report = run_experiment(experiment, args.out, workers=args.workers,
