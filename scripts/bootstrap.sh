@@ -39,6 +39,8 @@ fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -e ".[viz,distributed,sensitivity,dev]"
 echo "compiling the model's numba kernels (once per install, ~20 s)" >&2
-"$VENV/bin/python" -c "from alliancesim.model import compile_kernels; compile_kernels()"
+"$VENV/bin/python" -c "from alliancesim.config import list_scenarios
+from alliancesim.model import load_kernels
+load_kernels(list_scenarios())"
 rm -f "$VENV"/.installed-*
 touch "$STAMP"

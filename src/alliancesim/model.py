@@ -8,6 +8,7 @@ only orders the phases and moves state between them.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import mesa
@@ -586,33 +587,21 @@ class AllianceModel(mesa.Model):
         return [self.agents_by_code[c] for c in self.codes if c in self.agents_by_code]
 
 
-def load_kernels() -> None:
-    """Load the compiled kernels a run needs into this process: one baseline run.
+def load_kernels(scenarios: Iterable[str] = ("baseline",)) -> None:
+    """Load into this process the compiled kernels that runs of ``scenarios`` use.
 
-    Worth doing before forking worker processes: they then share the loaded machine code
-    instead of each loading its own copy (~0.5 s and ~150 MB of private memory per worker).
-    Kernels for other code paths (other scenarios' levers) load on first use.
+    One run of each scenario, with its tables. Kernels not yet in numba's disk cache are
+    compiled (~20-30 s for all scenarios, once per install: ``make env`` does it); cached
+    ones load in ~0.5 s in all. Worth doing before forking worker processes: they then share
+    the machine code instead of each loading a copy (~150 MB of private memory per worker).
+    Kernels of code paths not run here (other scenarios' levers) load on first use.
     """
     from .config import load_scenario
-    from .results import timeseries_table
 
-    model = AllianceModel(load_scenario("baseline"), seed=0)
-    model.run_model()
-    timeseries_table(model)
-
-
-def compile_kernels() -> None:
-    """Compile the model's numba kernels for every shipped scenario, once per install.
-
-    The compiled code is cached on disk, so later processes only load it (~0.4 s). Running
-    this after installing moves the one-off compilation (~20 s) out of the first real run.
-    """
-    from .config import list_scenarios, load_scenario
-
-    for name in list_scenarios():
+    for name in scenarios:
         model = AllianceModel(load_scenario(name), seed=0)
         model.run_model()
         model.results()
 
 
-__all__ = ["AllianceModel", "compile_kernels", "load_kernels"]
+__all__ = ["AllianceModel", "load_kernels"]
