@@ -77,8 +77,6 @@ def national_weights(
 def normalise_rows(weights: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """Rows scaled to sum to 1; an all-zero row takes the fallback row."""
     sums = weights.sum(axis=1)[:, None]
-    if sums.all():  # the usual case
-        return weights / sums
     positive = sums > 0
     return np.where(positive, weights / np.where(positive, sums, 1.0), fallback)
 
