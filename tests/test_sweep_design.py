@@ -121,6 +121,13 @@ def test_chunks_cover_every_task_once_in_order(n, workers):
     assert max(len(p) for p in parts) <= MAX_CHUNK
 
 
+@given(st.integers(1, 3000), st.integers(1, 8))
+def test_chunks_shrink_to_single_runs_at_the_end(n, workers):
+    sizes = [len(part) for part in chunks(list(range(n)), workers)]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[-min(n, workers * 4):] == [1] * min(n, workers * 4)
+
+
 def _rows(draw_values: list[float], conditions: int, years: int) -> pa.Table:
     n = conditions * years
     values = np.resize(np.array(draw_values, dtype=float), (n, len(METRICS)))

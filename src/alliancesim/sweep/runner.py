@@ -6,6 +6,8 @@ import json
 import math
 import platform
 import shutil
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,10 @@ from .worker import task_config
 #: Most runs sent to a worker at once: per-chunk overhead is paid once per chunk, while
 #: smaller chunks balance the load at the end and keep the progress bar moving.
 MAX_CHUNK = 25
+#: A chunk holds about this share of the runs left per worker (guided scheduling): chunks
+#: shrink towards the end of the sweep, down to single runs, so the workers finish
+#: together instead of one waiting while another works through a full last chunk.
+CHUNKS_PER_WORKER = 8
 
 
 @dataclass
@@ -41,11 +47,16 @@ class SweepReport:
 
 
 def chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
-    """Consecutive chunks of tasks, about eight per worker, at most :data:`MAX_CHUNK` runs."""
-    if not tasks:
-        return []
-    size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (workers * 8))))
-    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    """Consecutive chunks of tasks, each about 1/8 of the runs left per worker, at most
+    :data:`MAX_CHUNK` runs."""
+    parts = []
+    start = 0
+    while start < len(tasks):
+        left = len(tasks) - start
+        size = min(MAX_CHUNK, math.ceil(left / (workers * CHUNKS_PER_WORKER)))
+        parts.append(tasks[start:start + size])
+        start += size
+    return parts
 
 
 def _provenance(experiment: Experiment) -> dict[str, Any]:
@@ -94,9 +105,10 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1
     """Run every condition x seed of ``experiment`` and write the outputs into ``out_dir``.
 
     Each finished run is on disk at once (``out_dir/runs/``); with ``resume`` the runs already
-    there are kept and only the others run (failed runs are tried again). At the end
-    ``runs.parquet`` (and ``members.parquet``), ``summary.csv``, ``figures/`` and
-    ``experiment.json`` are written.
+    there are kept and only the others run (failed runs are tried again). Runs go in run-id
+    order, and this process merges them into ``runs.parquet`` (and ``members.parquet``) and
+    the summary as they finish; at the end it writes ``summary.csv``, ``figures/`` and
+    ``experiment.json``.
 
     Args:
         experiment: the design (see :func:`~alliancesim.sweep.load_experiment`).
@@ -116,41 +128,68 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1
     _check_options(workers, backend, scheduler)
     out = Path(out_dir)
     _prepare(experiment, out, resume)
-    tasks = experiment.tasks()
+    tasks = sorted(experiment.tasks(), key=lambda t: t.run_id)
     done = storage.finished_run_ids(out)
     for record in storage.failed_runs(out):  # failed runs are tried again
         storage.error_path(out, record["run_id"]).unlink(missing_ok=True)
     todo = [t for t in tasks if t.run_id not in done]
     n_done_before = len(tasks) - len(todo)
     with open_backend(backend, workers, scheduler) as pool:
-        with progress_bar(len(tasks), n_done_before, progress) as bar:
-            for result in pool.run_chunks(chunks(todo, pool.parallelism), str(out),
-                                          members):
-                bar.update(len(result))
-        return finalise(experiment, out, members, n_done_before, pool)
+        with _merges(experiment, out, tasks, members) as (merges, summary):
+            for merge in merges:
+                merge.settle(done)
+            with progress_bar(len(tasks), n_done_before, progress) as bar:
+                for result in pool.run_chunks(chunks(todo, pool.parallelism), str(out),
+                                              members):
+                    bar.update(len(result))
+                    for merge in merges:
+                        merge.settle_results(result)
+        return _write_outputs(experiment, out, summary, n_done_before, pool)
 
 
 def finalise(experiment: Experiment, out: Path, members: bool, n_done_before: int = 0,
              pool: Backend | None = None) -> SweepReport:
-    """Merge the per-run files and write the summary, figures and experiment.json.
+    """Merge the per-run files found in ``out`` and write the summary, figures and
+    experiment.json (what :func:`run_experiment` does as the runs finish, and at the end).
 
     ``pool`` draws the figures on its workers; this process draws them without one.
     """
+    tasks = sorted(experiment.tasks(), key=lambda t: t.run_id)
+    with _merges(experiment, out, tasks, members) as (merges, summary):
+        finished = storage.finished_run_ids(out)
+        for merge in merges:
+            merge.settle(t.run_id for t in tasks if t.run_id in finished)
+    return _write_outputs(experiment, out, summary, n_done_before, pool or Backend())
+
+
+@contextmanager
+def _merges(experiment: Experiment, out: Path, tasks: list[Task],
+            members: bool) -> Iterator[tuple[list[storage.RunMerge], SummaryAccumulator]]:
+    """The merges into runs.parquet (feeding the summary) and members.parquet, closed on
+    leaving (or their partial files deleted after an error)."""
+    labels = run_labels(tasks, experiment.varied)
+    summary = SummaryAccumulator()
+    with ExitStack() as stack:
+        merges = [stack.enter_context(storage.RunMerge(out, labels, "timeseries",
+                                                       out / "runs.parquet", summary.add))]
+        if members:
+            merges.append(stack.enter_context(storage.RunMerge(out, labels, "members",
+                                                               out / "members.parquet")))
+        yield merges, summary
+
+
+def _write_outputs(experiment: Experiment, out: Path, accumulator: SummaryAccumulator,
+                   n_done_before: int, pool: Backend) -> SweepReport:
+    """summary.csv, the figures and the final experiment.json, once the merge is done."""
     tasks = experiment.tasks()
-    finished = storage.finished_run_ids(out)
-    done = sorted((t for t in tasks if t.run_id in finished), key=lambda t: t.run_id)
-    labels = run_labels(done, experiment.varied)
-    accumulator = SummaryAccumulator()
-    storage.merge(out, labels, "timeseries", out / "runs.parquet", on_batch=accumulator.add)
-    if members:
-        storage.merge(out, labels, "members", out / "members.parquet")
     summary = accumulator.frame([c.name for c in experiment.conditions])
     summary.to_csv(out / "summary.csv", index=False)
-    _write_figures(summary, out / "figures", pool or Backend())
+    _write_figures(summary, out / "figures", pool)
     failures = storage.failed_runs(out)
+    n_finished = len(storage.finished_run_ids(out) & {t.run_id for t in tasks})
     storage.write_atomic_json({**_provenance(experiment),
                                "status": "complete" if not failures else "failures",
-                               "n_runs": len(tasks), "n_finished": len(done),
+                               "n_runs": len(tasks), "n_finished": n_finished,
                                "failures": [{k: f[k] for k in ("run_id", "condition", "seed",
                                                                "parameters", "error")}
                                             for f in failures]},

@@ -1,12 +1,13 @@
-"""Per-run files written atomically, the list of finished runs, and the final merge.
+"""Per-run files written atomically, the list of finished runs, and their merge.
 
 Each finished run is one small file in ``DIR/runs/``, written to a temporary name and renamed,
 so a file is either whole or absent; a failed run leaves a JSON file with its error and
 parameters instead. The files hold only what the run computed: the labels (run id,
 condition, seed, varied parameters) are the same for every row of a run and follow from the
 design, so the merge adds them, a batch of runs at a time, instead of every run writing
-them. Merging streams the files in batches of runs, so memory stays flat however many runs
-there are.
+them. The merge follows the sweep, reading the files a batch of runs at a time as soon as
+the batch is finished, so memory stays flat however many runs there are, and little merging
+is left when the last run ends.
 
 * ``<run_id>.npy``: the timeseries, as a NumPy ``.npy`` file of one record per year (every
   column is numeric). Writing it is a header (made once per column layout and length) and
@@ -21,7 +22,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ def write_atomic_json(data: dict[str, Any], path: Path) -> None:
 
 def remove_partial_files(out_dir: Path) -> int:
     """Delete the temporary files of writes cut short by a crash; returns how many."""
-    partial = list(runs_dir(out_dir).glob(".*.tmp"))
+    partial = [*runs_dir(out_dir).glob(".*.tmp"), *out_dir.glob(".*.tmp")]
     for path in partial:
         path.unlink(missing_ok=True)
     return len(partial)
@@ -187,54 +188,113 @@ READERS: dict[str, Callable[[list[Path]], tuple[pa.Table, list[int]]]] = {
 # --------------------------------------------------------------------------- merging
 
 
-def _batches(out_dir: Path, labels: pa.Table, kind: str) -> Iterator[pa.Table]:
-    """The labelled rows of :data:`MERGE_BATCH` runs at a time, in the order of ``labels``.
+class RunMerge:
+    """Writes the per-run files of ``kind`` into one Parquet file, with their labels, as the
+    runs finish.
 
-    Runs without a file of ``kind`` are left out (e.g. members of runs finished before
-    ``--members`` was given).
+    ``labels`` has one row per run of the design, in the order wanted (run-id order); its
+    first column is ``run_id``, and its columns are put before the run's own. Runs are told
+    as settled (:meth:`settle`: finished or failed); as soon as the runs up to the next
+    :data:`MERGE_BATCH` finished ones are all settled, that batch is read, labelled and
+    written as one row group, and handed to ``on_batch`` too (the summary is computed in the
+    same pass). So the merge keeps pace with the sweep instead of waiting for its end, and
+    its batches (hence the file and the summary) are the same in whatever order the runs
+    finish. Runs without a file of ``kind`` are left out (e.g. members of runs finished
+    before ``--members`` was given).
+
+    Use it as a context manager: on leaving, :meth:`close` merges what is left and puts the
+    file in place (a file with no row is not written); after an error the partial file is
+    deleted instead.
     """
-    on_disk = set(os.listdir(runs_dir(out_dir)))  # one listing, not a stat per run
-    for start in range(0, labels.num_rows, MERGE_BATCH):
-        batch = labels.slice(start, MERGE_BATCH)
-        paths = [run_path(out_dir, r, kind) for r in batch.column("run_id").to_pylist()]
-        present = [i for i, p in enumerate(paths) if p.name in on_disk]
+
+    def __init__(self, out_dir: Path, labels: pa.Table, kind: str, target: Path,
+                 on_batch: Callable[[pa.Table], None] | None = None) -> None:
+        self.out_dir, self.labels, self.kind, self.target = out_dir, labels, kind, target
+        self.on_batch = on_batch
+        self.rows = 0
+        run_ids = labels.column("run_id").to_pylist()
+        self._position = {run_id: i for i, run_id in enumerate(run_ids)}
+        self._paths = [run_path(out_dir, run_id, kind) for run_id in run_ids]
+        self._finished = np.zeros(len(run_ids), bool)
+        self._settled = np.zeros(len(run_ids), bool)
+        self._next = 0  # the first run not yet looked at by the merge
+        self._batch: list[int] = []  # finished runs looked at, not yet written
+        self._tmp = _temporary(target)
+        self._writer: pq.ParquetWriter | None = None
+
+    def __enter__(self) -> RunMerge:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def settle(self, run_ids: Iterable[str], finished: bool = True) -> None:
+        """Mark runs finished (or failed), and merge every batch that is then complete."""
+        for run_id in run_ids:
+            i = self._position[run_id]
+            self._settled[i] = True
+            self._finished[i] = finished
+        self._advance()
+
+    def settle_results(self, results: Iterable[tuple[str, bool]]) -> None:
+        """:meth:`settle` with a chunk's ``(run_id, ok)`` pairs."""
+        results = list(results)
+        self.settle((r for r, ok in results if ok), finished=True)
+        self.settle((r for r, ok in results if not ok), finished=False)
+
+    def close(self) -> int:
+        """Merge the finished runs left and put the file in place; returns its row count.
+
+        Runs never settled are treated as not finished.
+        """
+        self._settled[:] = True
+        self._advance()
+        if self._batch:
+            self._write(self._batch)
+            self._batch = []
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+            os.replace(self._tmp, self.target)
+        return self.rows
+
+    def abort(self) -> None:
+        """Drop the partial file (a sweep cut short merges again when resumed)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self._tmp.unlink(missing_ok=True)
+
+    def _advance(self) -> None:
+        settled, end = self._settled, len(self._settled)
+        while self._next < end and settled[self._next]:
+            if self._finished[self._next]:
+                self._batch.append(self._next)
+                if len(self._batch) == MERGE_BATCH:
+                    self._write(self._batch)
+                    self._batch = []
+            self._next += 1
+
+    def _write(self, positions: list[int]) -> None:
+        present = [i for i in positions if self._paths[i].exists()]
         if not present:
-            continue
-        data, rows = READERS[kind]([paths[i] for i in present])
+            return
+        data, rows = READERS[self.kind]([self._paths[i] for i in present])
         # Each run's labels repeated over its rows: one vectorised take per batch.
-        taken = batch.take(pa.array(np.repeat(np.array(present, dtype=np.int64), rows)))
-        yield pa.Table.from_arrays([*taken.combine_chunks().columns, *data.columns],
-                                   names=[*taken.column_names, *data.column_names])
-
-
-def merge(out_dir: Path, labels: pa.Table, kind: str, target: Path,
-          on_batch: Callable[[pa.Table], None] | None = None) -> int:
-    """Write the per-run files of ``kind`` into one Parquet file, with their labels.
-
-    ``labels`` has one row per finished run, in the order wanted (run-id order); its first
-    column is ``run_id``, and its columns are put before the run's own. Reads
-    :data:`MERGE_BATCH` runs at a time and hands each batch to ``on_batch`` as well (the
-    summary is computed in the same pass). Returns the number of rows written; writes
-    nothing when there is no file.
-    """
-    tmp = _temporary(target)
-    writer: pq.ParquetWriter | None = None
-    rows = 0
-    try:
-        for batch in _batches(out_dir, labels, kind):
-            if writer is None:
-                # Dictionary encoding pays only for the labels (a value per run, repeated):
-                # on the run's own columns it makes writing and reading ~40% slower.
-                writer = pq.ParquetWriter(tmp, batch.schema, use_dictionary=labels.column_names)
-            elif batch.schema != writer.schema:
-                batch = batch.cast(writer.schema)
-            writer.write_table(batch)
-            if on_batch is not None:
-                on_batch(batch)
-            rows += batch.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
-    if writer is not None:
-        os.replace(tmp, target)
-    return rows
+        taken = self.labels.take(pa.array(np.repeat(np.array(present, dtype=np.int64), rows)))
+        batch = pa.Table.from_arrays([*taken.combine_chunks().columns, *data.columns],
+                                     names=[*taken.column_names, *data.column_names])
+        if self._writer is None:
+            # Dictionary encoding pays only for the labels (a value per run, repeated): on
+            # the run's own columns it makes writing and reading ~40% slower.
+            self._writer = pq.ParquetWriter(self._tmp, batch.schema,
+                                            use_dictionary=self.labels.column_names)
+        elif batch.schema != self._writer.schema:
+            batch = batch.cast(self._writer.schema)
+        self._writer.write_table(batch)
+        if self.on_batch is not None:
+            self.on_batch(batch)
+        self.rows += batch.num_rows
