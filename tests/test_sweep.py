@@ -143,26 +143,6 @@ def test_runs_equal_single_runs_in_this_process(tmp_path):
                                   alone.reset_index(drop=True), check_dtype=False)
 
 
-def test_run_files_keep_every_value_and_type(tmp_path):
-    columns = {"year": np.arange(2012, 2016), "count": np.array([0, 3, -1, 7]),
-               "share": np.array([0.25, np.nan, np.inf, -0.0])}
-    path = tmp_path / "run.npy"
-    storage.write_atomic_columns(columns, path)
-    records = storage.read_records(path)
-    assert records.dtype.names == tuple(columns)
-    for name, values in columns.items():
-        assert records[name].dtype == values.dtype
-        np.testing.assert_array_equal(records[name], values)
-    assert np.signbit(records["share"][3])
-    plain = np.load(path)  # a plain .npy file
-    assert plain.dtype == records.dtype and plain.tobytes() == records.tobytes()
-    path.write_bytes(path.read_bytes()[:-8])
-    with pytest.raises(ValueError, match="truncated"):
-        storage.read_records(path)
-    with pytest.raises(TypeError, match="numeric"):
-        storage.write_atomic_columns({"member": np.array(["DEU"], dtype=object)}, path)
-
-
 def test_labels_are_each_runs_config_values_however_long_the_run(tmp_path):
     exp = Experiment(scenario="classroom", seeds=[2, 1], conditions=[
         Condition("short", {"run.end_year": 2022, "opinion.elite_consensus": 1}),
@@ -186,14 +166,16 @@ def test_labels_are_each_runs_config_values_however_long_the_run(tmp_path):
     assert (members.groupby("run_id")["year"].max() == runs.groupby("run_id")["year"].max()).all()
 
 
-def test_runs_without_a_members_file_are_left_out_of_members_parquet(tmp_path):
+def test_runs_finished_without_members_are_left_out_of_members_parquet(tmp_path):
     exp = experiment_from_dict(SMALL)
-    run_experiment(exp, tmp_path / "o", members=True)
+    run_experiment(exp, tmp_path / "o")  # without --members
     first = sorted(t.run_id for t in exp.tasks())[0]
-    storage.run_path(tmp_path / "o", first, "members").unlink()
-    run_experiment(exp, tmp_path / "o", members=True, resume=True)  # nothing to run
+    (log,) = storage.runs_dir(tmp_path / "o").glob(f"{first}-*.log")
+    log.unlink()  # so resuming runs it again, this time with its members
+    report = run_experiment(exp, tmp_path / "o", members=True, resume=True)
+    assert report.n_done_before == 5
     members = pd.read_parquet(tmp_path / "o" / "members.parquet")
-    assert first not in set(members["run_id"]) and members["run_id"].nunique() == 5
+    assert set(members["run_id"]) == {first}
     assert pd.read_parquet(tmp_path / "o" / "runs.parquet")["run_id"].nunique() == 6
 
 

@@ -20,6 +20,7 @@ from alliancesim.sweep import (
     Condition,
     Experiment,
     experiment_from_dict,
+    storage,
     worker,
 )
 
@@ -57,8 +58,7 @@ def _start_sweep(path: Path, out: Path, *options: str) -> subprocess.Popen:
 def _wait_for_runs(out: Path, count: int, proc: subprocess.Popen) -> None:
     deadline = time.time() + 120
     while time.time() < deadline:
-        runs = out / "runs"
-        if runs.is_dir() and len(list(runs.glob("*.npy"))) >= count:
+        if len(storage.finished_run_ids(out)) >= count:
             return
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.02)
@@ -157,15 +157,18 @@ def test_resume_of_a_finished_sweep_runs_nothing_and_gives_the_same_outputs(tmp_
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "o" / "runs.parquet"), before)
 
 
-def test_resume_deletes_files_cut_short_and_reruns_their_runs(tmp_path):
+def test_resume_reruns_a_run_cut_short_and_deletes_partial_files(tmp_path):
     exp = experiment_from_dict(SMALL)
     run_experiment(exp, tmp_path / "o")
+    before = pd.read_parquet(tmp_path / "o" / "runs.parquet")
     runs = tmp_path / "o" / "runs"
-    victim = sorted(runs.glob("*.npy"))[2]
-    victim.rename(runs / f".{victim.name}.tmp")  # as if killed while writing it
+    victim = sorted(runs.glob("*.log"))[2]  # one run per log in this small sweep
+    victim.write_bytes(victim.read_bytes()[:-100])  # as if killed while writing it
+    (tmp_path / "o" / ".runs.parquet.tmp").write_bytes(b"PAR1")  # killed while merging
     report = run_experiment(exp, tmp_path / "o", resume=True)
-    assert report.n_done_before == 5 and victim.exists()
-    assert not list(runs.glob(".*"))
+    assert report.n_done_before == 5
+    assert not list(runs.glob(".*")) and not list((tmp_path / "o").glob(".*"))
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "o" / "runs.parquet"), before)
 
 
 def test_kill_9_then_resume_completes_without_redoing_finished_runs(tmp_path):
@@ -176,11 +179,15 @@ def test_kill_9_then_resume_completes_without_redoing_finished_runs(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, at once
     proc.wait()
     runs = out / "runs"
-    finished = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.npy")}
+    finished = storage.finished_run_ids(out)
+    logs = {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in runs.glob("*.log")}
     assert 10 <= len(finished) < 200 and not (out / "runs.parquet").exists()
     assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "2"]) == 0
-    for name, mtime in finished.items():  # finished runs were kept, not redone
-        assert (runs / name).stat().st_mtime_ns == mtime
+    for name, (size, mtime) in logs.items():  # finished runs were kept, not redone
+        assert ((runs / name).stat().st_size, (runs / name).stat().st_mtime_ns) == (size, mtime)
+    frames = [run_id for log in runs.glob("*.log") for run_id, kind, _ in storage.frames(log)
+              if kind == "timeseries"]
+    assert len(frames) == len(set(frames)) == 200  # each run written once in all
     assert main(["sweep", str(path), "--out", str(tmp_path / "clean")]) == 0
     resumed = pd.read_parquet(out / "runs.parquet")
     clean = pd.read_parquet(tmp_path / "clean" / "runs.parquet")
@@ -217,7 +224,7 @@ def test_ctrl_c_stops_at_once_and_says_how_to_resume(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "Traceback" not in err
     assert "interrupted" in err and f"--out {out} --resume" in err
-    kept = len(list((out / "runs").glob("*.npy")))
+    kept = len(storage.finished_run_ids(out))
     assert f"{kept} finished run(s) are kept" in err and kept < 200
     assert main(["sweep", str(path), "--out", str(out), "--resume"]) == 0
 
@@ -225,7 +232,7 @@ def test_ctrl_c_stops_at_once_and_says_how_to_resume(tmp_path):
 def test_a_dead_worker_aborts_the_sweep_keeping_finished_runs(tmp_path):
     result = _faulty_sweep("die", tmp_path / "o")
     assert "worker process died" in result["aborted"]
-    assert len(list((tmp_path / "o" / "runs").glob("*.npy"))) >= 1
+    assert len(storage.finished_run_ids(tmp_path / "o")) >= 1
     exp = experiment_from_dict({**SMALL, "replicates": {"count": 30, "base_seed": 1}})
     report = run_experiment(exp, tmp_path / "o", workers=2, resume=True)
     assert report.n_failed == 0 and report.n_done_before >= 1

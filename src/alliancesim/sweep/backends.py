@@ -20,9 +20,11 @@ from typing import Any
 
 from ..config import ConfigError
 from .design import Task
+from .storage import Location
 from .worker import run_chunk
 
-Result = list[tuple[str, bool]]
+#: A chunk's result: per run, ``(run_id, ok, where its frames are)`` (see ``run_task``).
+Result = list[tuple[str, bool, dict[str, Location]]]
 
 #: How long to try to reach a Dask scheduler given by address.
 SCHEDULER_TIMEOUT = "10s"
@@ -52,7 +54,7 @@ class Backend:
 
     def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str,
                    members: bool) -> Iterator[Result]:
-        """Run every chunk; yield each chunk's ``(run_id, ok)`` pairs as it completes."""
+        """Run every chunk; yield each chunk's result as it completes."""
         for chunk in chunks:
             yield run_chunk(chunk, out_dir, members)
 

@@ -129,22 +129,25 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1
     out = Path(out_dir)
     _prepare(experiment, out, resume)
     tasks = sorted(experiment.tasks(), key=lambda t: t.run_id)
-    done = storage.finished_run_ids(out)
+    index = storage.RunIndex.scan(out)
+    done = index.finished()
     for record in storage.failed_runs(out):  # failed runs are tried again
         storage.error_path(out, record["run_id"]).unlink(missing_ok=True)
     todo = [t for t in tasks if t.run_id not in done]
     n_done_before = len(tasks) - len(todo)
     with open_backend(backend, workers, scheduler) as pool:
-        with _merges(experiment, out, tasks, members) as (merges, summary):
+        with _merges(experiment, index, tasks, members) as (merges, summary):
             for merge in merges:
-                merge.settle(done)
+                merge.settle(t.run_id for t in tasks if t.run_id in done)
             with progress_bar(len(tasks), n_done_before, progress) as bar:
                 for result in pool.run_chunks(chunks(todo, pool.parallelism), str(out),
                                               members):
                     bar.update(len(result))
+                    for run_id, _, locations in result:
+                        index.add(run_id, locations)
                     for merge in merges:
                         merge.settle_results(result)
-        return _write_outputs(experiment, out, summary, n_done_before, pool)
+        return _write_outputs(experiment, index, summary, n_done_before, pool)
 
 
 def finalise(experiment: Experiment, out: Path, members: bool, n_done_before: int = 0,
@@ -155,38 +158,42 @@ def finalise(experiment: Experiment, out: Path, members: bool, n_done_before: in
     ``pool`` draws the figures on its workers; this process draws them without one.
     """
     tasks = sorted(experiment.tasks(), key=lambda t: t.run_id)
-    with _merges(experiment, out, tasks, members) as (merges, summary):
-        finished = storage.finished_run_ids(out)
+    index = storage.RunIndex.scan(out)
+    finished = index.finished()
+    with _merges(experiment, index, tasks, members) as (merges, summary):
         for merge in merges:
             merge.settle(t.run_id for t in tasks if t.run_id in finished)
-    return _write_outputs(experiment, out, summary, n_done_before, pool or Backend())
+    return _write_outputs(experiment, index, summary, n_done_before, pool or Backend())
 
 
 @contextmanager
-def _merges(experiment: Experiment, out: Path, tasks: list[Task],
+def _merges(experiment: Experiment, index: storage.RunIndex, tasks: list[Task],
             members: bool) -> Iterator[tuple[list[storage.RunMerge], SummaryAccumulator]]:
     """The merges into runs.parquet (feeding the summary) and members.parquet, closed on
     leaving (or their partial files deleted after an error)."""
     labels = run_labels(tasks, experiment.varied)
     summary = SummaryAccumulator()
     with ExitStack() as stack:
-        merges = [stack.enter_context(storage.RunMerge(out, labels, "timeseries",
+        out = index.out_dir
+        merges = [stack.enter_context(storage.RunMerge(index, labels, "timeseries",
                                                        out / "runs.parquet", summary.add))]
         if members:
-            merges.append(stack.enter_context(storage.RunMerge(out, labels, "members",
+            merges.append(stack.enter_context(storage.RunMerge(index, labels, "members",
                                                                out / "members.parquet")))
         yield merges, summary
 
 
-def _write_outputs(experiment: Experiment, out: Path, accumulator: SummaryAccumulator,
-                   n_done_before: int, pool: Backend) -> SweepReport:
+def _write_outputs(experiment: Experiment, index: storage.RunIndex,
+                   accumulator: SummaryAccumulator, n_done_before: int,
+                   pool: Backend) -> SweepReport:
     """summary.csv, the figures and the final experiment.json, once the merge is done."""
+    out = index.out_dir
     tasks = experiment.tasks()
     summary = accumulator.frame([c.name for c in experiment.conditions])
     summary.to_csv(out / "summary.csv", index=False)
     _write_figures(summary, out / "figures", pool)
     failures = storage.failed_runs(out)
-    n_finished = len(storage.finished_run_ids(out) & {t.run_id for t in tasks})
+    n_finished = len(index.finished() & {t.run_id for t in tasks})
     storage.write_atomic_json({**_provenance(experiment),
                                "status": "complete" if not failures else "failures",
                                "n_runs": len(tasks), "n_finished": n_finished,

@@ -43,8 +43,10 @@ def run_one(config: Config, seed: int) -> pd.DataFrame:
     return model.results().timeseries
 
 
-def run_task(task: Task, out_dir: str, members: bool) -> tuple[str, bool]:
-    """Run one task and write its files; a failure is written as an error record instead.
+def run_task(task: Task, out_dir: str, members: bool,
+             log: storage.RunLog) -> tuple[str, bool, dict[str, storage.Location]]:
+    """Run one task and append it to the chunk's log; a failure is written as an error
+    record instead. Returns ``(run_id, ok, where its frames are)``.
 
     Only the run's own columns are written: the merge adds the labels (run id, condition,
     seed and varied parameters) from the design.
@@ -53,21 +55,25 @@ def run_task(task: Task, out_dir: str, members: bool) -> tuple[str, bool]:
     try:
         model = AllianceModel(task_config(task), seed=task.seed)
         model.run_model()
+        locations = {}
         if members:
             frame = model.results().members
-            storage.write_atomic_table(pa.Table.from_pandas(frame, preserve_index=False),
-                                       storage.run_path(out, task.run_id, "members"))
-        # The timeseries file is written last: its presence marks the run finished.
-        storage.write_atomic_columns(timeseries_table(model), storage.run_path(out, task.run_id))
-        return task.run_id, True
+            locations["members"] = log.append(task.run_id, "members", storage.arrow_bytes(
+                pa.Table.from_pandas(frame, preserve_index=False)))
+        # The timeseries frame comes last: it marks the run finished.
+        locations["timeseries"] = log.append(task.run_id, "timeseries",
+                                             storage.npy_bytes(timeseries_table(model)))
+        return task.run_id, True, locations
     except Exception as err:
         storage.write_atomic_json({
             "run_id": task.run_id, "condition": task.condition, "seed": task.seed,
             "parameters": dict(task.overrides), "error": f"{type(err).__name__}: {err}",
             "traceback": traceback.format_exc(limit=8)}, storage.error_path(out, task.run_id))
-        return task.run_id, False
+        return task.run_id, False, {}
 
 
-def run_chunk(tasks: list[Task], out_dir: str, members: bool) -> list[tuple[str, bool]]:
-    """Run a chunk of tasks in order (one call per worker round-trip)."""
-    return [run_task(t, out_dir, members) for t in tasks]
+def run_chunk(tasks: list[Task], out_dir: str,
+              members: bool) -> list[tuple[str, bool, dict[str, storage.Location]]]:
+    """Run a chunk of tasks in order (one call per worker round-trip), into one run log."""
+    with storage.RunLog(Path(out_dir), tasks[0].run_id) as log:
+        return [run_task(t, out_dir, members, log) for t in tasks]
