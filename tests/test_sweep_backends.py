@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 
 import pandas as pd
 import pytest
 from test_sweep import SMALL, run_experiment, write_experiment
 
+from alliancesim import sweep
 from alliancesim.cli import main
 from alliancesim.config import ConfigError
 from alliancesim.sweep import backends, experiment_from_dict
@@ -34,6 +36,24 @@ def test_results_are_identical_whatever_the_number_of_workers(tmp_path, referenc
         _assert_same(tmp_path / f"w{workers}", reference)
     # The pool picks its own start method; the global one is left alone.
     assert multiprocessing.get_start_method(allow_none=True) == before
+
+
+def test_a_sweep_leaves_no_thread_behind_so_the_next_one_can_fork(tmp_path):
+    before = set(threading.enumerate())
+    sweep.run_experiment(experiment_from_dict(SMALL), tmp_path / "o", progress=True)
+    assert set(threading.enumerate()) <= before  # tqdm's monitor thread, for one, is off
+
+
+def test_the_pool_does_not_fork_a_process_running_other_threads():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert backends._threads() >= 2
+        assert backends.start_method() in ("forkserver", "spawn")
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_figures_are_drawn_by_the_workers_too(tmp_path, reference):

@@ -20,6 +20,7 @@ from alliancesim.sweep import (
     Condition,
     Experiment,
     experiment_from_dict,
+    finalise,
     storage,
     worker,
 )
@@ -155,6 +156,19 @@ def test_resume_of_a_finished_sweep_runs_nothing_and_gives_the_same_outputs(tmp_
     again = run_experiment(exp, tmp_path / "o", resume=True)
     assert again.n_done_before == again.n_runs == 6
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "o" / "runs.parquet"), before)
+
+
+def test_finalise_rebuilds_the_outputs_from_the_run_logs_alone(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    out = tmp_path / "o"
+    run_experiment(exp, out, members=True)
+    outputs = ("runs.parquet", "members.parquet", "summary.csv")
+    before = {name: (out / name).read_bytes() for name in outputs}
+    for name in outputs:
+        (out / name).unlink()
+    report = finalise(exp, out, members=True)
+    assert report.n_runs == 6 and report.n_failed == 0
+    assert {name: (out / name).read_bytes() for name in outputs} == before
 
 
 def test_resume_reruns_a_run_cut_short_and_deletes_partial_files(tmp_path):

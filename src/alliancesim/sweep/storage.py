@@ -27,9 +27,9 @@ A frame's payload is, by kind:
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import os
+import secrets
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -151,18 +151,17 @@ def _frame(run_id: str, kind: str, payload: bytes) -> bytes:
     return FRAME.pack(FRAME_MAGIC, KINDS[kind], len(key), len(payload), crc) + key + payload
 
 
-_log_numbers = itertools.count()
-
-
 class RunLog:
     """The append-only log of one chunk of runs, created on its first frame.
 
-    Its name (first run id, process id, a number) is unique among the workers of a sweep
-    and of the sweeps resuming it, so a log is only ever written by one chunk.
+    Its name is the chunk's first run id and a random token, so that it is unique among
+    the workers of a sweep, on however many machines, and of the sweeps resuming it (a
+    chunk retried after its worker died gets a log of its own): a log is only ever written
+    by one chunk.
     """
 
     def __init__(self, out_dir: Path, first_run_id: str) -> None:
-        self.name = f"{first_run_id}-p{os.getpid()}-{next(_log_numbers)}{LOG_SUFFIX}"
+        self.name = f"{first_run_id}-{secrets.token_hex(6)}{LOG_SUFFIX}"
         self.path = runs_dir(out_dir) / self.name
         self._fd: int | None = None
         self._size = 0
