@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
-from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError
@@ -69,23 +68,15 @@ def start_method() -> str:
 
     "fork" starts workers at once with the model already imported, so short sweeps gain
     from a second worker too. It is used only where it is safe: on Linux, and while this
-    process runs no other thread (forking a threaded process can deadlock), native threads
-    included (e.g. Arrow's pool, started once Parquet has been written in this process).
-    Elsewhere a forkserver that imports the model once (spawn where there is no forkserver).
+    process runs no other Python thread (one could hold a lock the child then waits on
+    forever). The native threads of numpy's BLAS and of Arrow's allocator, present in every
+    process that imports them, register fork handlers, and are not counted. Elsewhere a
+    forkserver that imports the model once (spawn where there is no forkserver).
     """
     methods = multiprocessing.get_all_start_methods()
-    if sys.platform == "linux" and "fork" in methods and _threads() == 1:
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
-
-
-def _threads() -> int:
-    """The threads of this process as the OS counts them, as Python's own fork warning does
-    (``threading`` knows only the threads it started)."""
-    try:  # the 20th field of /proc/self/stat, the 18th after the command name
-        return int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[17])
-    except (OSError, IndexError, ValueError):
-        return threading.active_count()
 
 
 def _warm_up() -> int:
