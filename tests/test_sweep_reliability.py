@@ -158,6 +158,18 @@ def test_resume_of_a_finished_sweep_runs_nothing_and_gives_the_same_outputs(tmp_
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "o" / "runs.parquet"), before)
 
 
+def test_a_resumed_sweep_merges_the_runs_from_before_into_every_output(tmp_path):
+    exp = experiment_from_dict(SMALL)
+    out = tmp_path / "o"
+    run_experiment(exp, out, members=True)
+    outputs = ("runs.parquet", "members.parquet", "summary.csv")
+    before = {name: (out / name).read_bytes() for name in outputs}
+    sorted((out / "runs").glob("*.log"))[-1].unlink()  # its run is done again
+    report = run_experiment(exp, out, members=True, resume=True)
+    assert report.n_done_before == 5
+    assert {name: (out / name).read_bytes() for name in outputs} == before
+
+
 def test_finalise_rebuilds_the_outputs_from_the_run_logs_alone(tmp_path):
     exp = experiment_from_dict(SMALL)
     out = tmp_path / "o"

@@ -12,6 +12,7 @@ import multiprocessing.connection
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -109,8 +110,14 @@ class LocalPool(Backend):
         self.parallelism = workers
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                          initializer=_exit_with_parent)
-        # Start the workers now, before the progress bar's thread exists.
-        self._pool.submit(_warm_up).result()
+        # Start the workers now (all at once, as a forking pool does on its first task),
+        # before any thread of ours exists. Python warns of a fork whenever the OS counts
+        # more than one thread; here the others are native pools (numpy's and scipy's
+        # OpenBLAS, Arrow's jemalloc) that register fork handlers: see start_method().
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", r"This process .* is multi-threaded",
+                                    DeprecationWarning)
+            self._pool.submit(_warm_up).result()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

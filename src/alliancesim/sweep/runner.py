@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import platform
@@ -135,18 +136,24 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1
         storage.error_path(out, record["run_id"]).unlink(missing_ok=True)
     todo = [t for t in tasks if t.run_id not in done]
     n_done_before = len(tasks) - len(todo)
+    # Runs finished before (resume) are merged a batch per chunk result, while the workers
+    # run, rather than all before the first chunk.
+    backlog = iter([t.run_id for t in tasks if t.run_id in done])
     with open_backend(backend, workers, scheduler) as pool:
         with _merges(experiment, index, tasks, members) as (merges, summary):
-            for merge in merges:
-                merge.settle(t.run_id for t in tasks if t.run_id in done)
             with progress_bar(len(tasks), n_done_before, progress) as bar:
                 for result in pool.run_chunks(chunks(todo, pool.parallelism), str(out),
                                               members):
                     bar.update(len(result))
                     for run_id, _, locations in result:
                         index.add(run_id, locations)
+                    earlier = list(itertools.islice(backlog, storage.MERGE_BATCH))
                     for merge in merges:
+                        merge.settle(earlier)
                         merge.settle_results(result)
+            rest = list(backlog)
+            for merge in merges:
+                merge.settle(rest)
         return _write_outputs(experiment, index, summary, n_done_before, pool)
 
 
