@@ -154,3 +154,23 @@ def test_run_records_keep_every_value_and_type():
         storage.parse_records(payload[:-8])
     with pytest.raises(TypeError, match="numeric"):
         storage.npy_bytes({"member": np.array(["DEU"], dtype=object)})
+
+
+def test_after_a_failed_write_the_next_runs_go_to_a_new_log(tmp_path, monkeypatch):
+    storage.runs_dir(tmp_path).mkdir()
+    payload = storage.npy_bytes({"year": np.arange(3)})
+    real_write = storage.os.write
+    with storage.RunLog(tmp_path, "c0000-s00000000") as log:
+        log.append("c0000-s00000000", "timeseries", payload)
+
+        def half_then_full(fd, data):  # half the frame reaches the file, then the disk is full
+            real_write(fd, bytes(data[:len(data) // 2]))
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(storage.os, "write", half_then_full)
+        with pytest.raises(OSError, match="No space"):
+            log.append("c0000-s00000001", "timeseries", payload)
+        monkeypatch.setattr(storage.os, "write", real_write)
+        log.append("c0000-s00000002", "timeseries", payload)
+    assert len(list(storage.runs_dir(tmp_path).glob("*.log"))) == 2
+    assert storage.finished_run_ids(tmp_path) == {"c0000-s00000000", "c0000-s00000002"}

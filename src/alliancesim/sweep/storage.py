@@ -161,9 +161,13 @@ class RunLog:
     """
 
     def __init__(self, out_dir: Path, first_run_id: str) -> None:
-        self.name = f"{first_run_id}-{secrets.token_hex(6)}{LOG_SUFFIX}"
-        self.path = runs_dir(out_dir) / self.name
+        self._folder, self._first = runs_dir(out_dir), first_run_id
         self._fd: int | None = None
+        self._start_file()
+
+    def _start_file(self) -> None:
+        self.name = f"{self._first}-{secrets.token_hex(6)}{LOG_SUFFIX}"
+        self.path = self._folder / self.name
         self._size = 0
 
     def __enter__(self) -> RunLog:
@@ -174,14 +178,22 @@ class RunLog:
 
     def append(self, run_id: str, kind: str, payload: bytes) -> Location:
         """Append one frame (one write, so it reaches the file whole unless the process
-        dies mid-write); returns where it is."""
+        dies mid-write); returns where it is. A failed write (e.g. a full disk) raises, and
+        the next frame starts a new file."""
         frame = memoryview(_frame(run_id, kind, payload))
         if self._fd is None:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND,
                                0o644)
         location = Location(self.name, self._size, len(frame))
-        while frame:
-            frame = frame[os.write(self._fd, frame):]
+        try:
+            while frame:
+                frame = frame[os.write(self._fd, frame):]
+        except OSError:
+            # Part of the frame may be in the file, and readers stop there: the runs that
+            # follow go to a new file.
+            self.close()
+            self._start_file()
+            raise
         self._size += location.size
         return location
 
