@@ -158,29 +158,33 @@ def test_resume_of_a_finished_sweep_runs_nothing_and_gives_the_same_outputs(tmp_
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "o" / "runs.parquet"), before)
 
 
+#: The files a sweep writes from its runs.
+MERGED = ("runs.parquet", "members.parquet", "summary.csv")
+
+
+def _merged(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in MERGED}
+
+
 def test_a_resumed_sweep_merges_the_runs_from_before_into_every_output(tmp_path):
-    exp = experiment_from_dict(SMALL)
-    out = tmp_path / "o"
+    exp, out = experiment_from_dict(SMALL), tmp_path / "o"
     run_experiment(exp, out, members=True)
-    outputs = ("runs.parquet", "members.parquet", "summary.csv")
-    before = {name: (out / name).read_bytes() for name in outputs}
+    before = _merged(out)
     sorted((out / "runs").glob("*.log"))[-1].unlink()  # its run is done again
     report = run_experiment(exp, out, members=True, resume=True)
     assert report.n_done_before == 5
-    assert {name: (out / name).read_bytes() for name in outputs} == before
+    assert _merged(out) == before
 
 
 def test_finalise_rebuilds_the_outputs_from_the_run_logs_alone(tmp_path):
-    exp = experiment_from_dict(SMALL)
-    out = tmp_path / "o"
+    exp, out = experiment_from_dict(SMALL), tmp_path / "o"
     run_experiment(exp, out, members=True)
-    outputs = ("runs.parquet", "members.parquet", "summary.csv")
-    before = {name: (out / name).read_bytes() for name in outputs}
-    for name in outputs:
+    before = _merged(out)
+    for name in MERGED:
         (out / name).unlink()
     report = finalise(exp, out, members=True)
     assert report.n_runs == 6 and report.n_failed == 0
-    assert {name: (out / name).read_bytes() for name in outputs} == before
+    assert _merged(out) == before
 
 
 def test_resume_reruns_a_run_cut_short_and_deletes_partial_files(tmp_path):
