@@ -431,13 +431,12 @@ class RunMerge:
             self._next += 1
 
     def _write(self, positions: list[int]) -> None:
-        keys = [(self._run_ids[i], self.kind) for i in positions]
-        present = [i for i, key in zip(positions, keys, strict=True)
-                   if key in self.index.locations]
-        if not present:
+        found = [(i, (self._run_ids[i], self.kind)) for i in positions]
+        found = [(i, key) for i, key in found if key in self.index.locations]
+        if not found:
             return
-        data, rows = READERS[self.kind](self.index.payloads(
-            [(self._run_ids[i], self.kind) for i in present]))
+        present = [i for i, _ in found]
+        data, rows = READERS[self.kind](self.index.payloads([key for _, key in found]))
         # Each run's labels repeated over its rows: one vectorised take per batch.
         taken = self.labels.take(pa.array(np.repeat(np.array(present, dtype=np.int64), rows)))
         batch = pa.Table.from_arrays([*taken.combine_chunks().columns, *data.columns],
