@@ -21,11 +21,10 @@ from typing import Any
 
 from ..config import ConfigError
 from .design import Task
-from .storage import Location
-from .worker import run_chunk
+from .worker import RunResult, run_chunk
 
-#: A chunk's result: per run, ``(run_id, ok, where its frames are)`` (see ``run_task``).
-Result = list[tuple[str, bool, dict[str, Location]]]
+#: A chunk's result: what each of its runs reports.
+Result = list[RunResult]
 
 #: How long to try to reach a Dask scheduler given by address.
 SCHEDULER_TIMEOUT = "10s"

@@ -385,17 +385,18 @@ class RunMerge:
 
     def settle(self, run_ids: Iterable[str], finished: bool = True) -> None:
         """Mark runs finished (or failed), and merge every batch that is then complete."""
-        for run_id in run_ids:
+        self._mark((run_id, finished) for run_id in run_ids)
+
+    def settle_results(self, results: Iterable[tuple[Any, ...]]) -> None:
+        """:meth:`settle` with a chunk's results, each starting ``(run_id, ok)``."""
+        self._mark((result[0], result[1]) for result in results)
+
+    def _mark(self, outcomes: Iterable[tuple[str, bool]]) -> None:
+        for run_id, finished in outcomes:
             i = self._position[run_id]
             self._settled[i] = True
             self._finished[i] = finished
         self._advance()
-
-    def settle_results(self, results: Iterable[tuple[Any, ...]]) -> None:
-        """:meth:`settle` with a chunk's results, each starting ``(run_id, ok)``."""
-        results = list(results)
-        self.settle((r[0] for r in results if r[1]), finished=True)
-        self.settle((r[0] for r in results if not r[1]), finished=False)
 
     def close(self) -> int:
         """Merge the finished runs left and put the file in place; returns its row count.

@@ -43,8 +43,11 @@ def run_one(config: Config, seed: int) -> pd.DataFrame:
     return model.results().timeseries
 
 
-def run_task(task: Task, out_dir: str, members: bool,
-             log: storage.RunLog) -> tuple[str, bool, dict[str, storage.Location]]:
+#: What a run reports: ``(run_id, ok, where its frames are, by kind)``.
+RunResult = tuple[str, bool, dict[str, storage.Location]]
+
+
+def run_task(task: Task, out_dir: str, members: bool, log: storage.RunLog) -> RunResult:
     """Run one task and append it to the chunk's log; a failure is written as an error
     record instead. Returns ``(run_id, ok, where its frames are)``.
 
@@ -72,8 +75,7 @@ def run_task(task: Task, out_dir: str, members: bool,
         return task.run_id, False, {}
 
 
-def run_chunk(tasks: list[Task], out_dir: str,
-              members: bool) -> list[tuple[str, bool, dict[str, storage.Location]]]:
+def run_chunk(tasks: list[Task], out_dir: str, members: bool) -> list[RunResult]:
     """Run a chunk of tasks in order (one call per worker round-trip), into one run log."""
     with storage.RunLog(Path(out_dir), tasks[0].run_id) as log:
         return [run_task(t, out_dir, members, log) for t in tasks]
