@@ -20,7 +20,8 @@ Prints, in one invocation:
 * the machine's own ceiling for two processes: the same runs done in a plain loop (no
   runner, no files) by one process alone, then by two independent processes at once. Two
   busy cores share caches, memory bandwidth and clock boost, so the pair rarely does twice
-  the work of one; no runner's 2-worker speed-up can exceed this ratio.
+  the work of one; no runner's 2-worker speed-up can exceed this ratio, beyond the
+  noise of the two measurements (each a best of ``--repeats``).
 
 Start-up is not in the speeds: each measuring process imports the runner first (for ours and
 for ``batch_run`` alike), and that import loads the model's compiled kernels, so workers forked
