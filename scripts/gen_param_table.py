@@ -36,6 +36,7 @@ except ModuleNotFoundError:  # pragma: no cover - running without installing
 SECTION_TITLES = {
     "run": "Run",
     "members": "Members",
+    "postures": "Postures (one table per posture, and the leader's own)",
     "economy": "Economy",
     "threat": "Threat",
     "leader": "Alliance leader",

@@ -15,6 +15,7 @@ from alliancesim.config import (
     parameter_names,
     parameter_table,
     parse_override,
+    validate_config,
 )
 
 
@@ -49,7 +50,29 @@ def test_names_are_dotted_section_and_field():
     names = parameter_names()
     assert "opinion.elite_consensus" in names
     assert "operation.framework" in names
-    assert all(name.count(".") == 1 for name in names)
+    assert all(name.count(".") == 1 for name in names if not name.startswith("postures."))
+    # the posture tables: postures.<posture>.<field>, one table per posture and the leader
+    tables = {name.split(".")[1] for name in names if name.startswith("postures.")}
+    assert tables == {"activist", "defender", "free-rider", "leader"}
+
+
+def test_a_posture_table_set_in_part_keeps_the_postures_other_defaults():
+    cfg = validate_config({"postures": {"free-rider": {"willingness": 0.9}}})
+    assert cfg.postures.of("free-rider").willingness == 0.9
+    assert cfg.postures.of("free-rider").casualty_aversion == Config().postures.free_rider.\
+        casualty_aversion
+    assert cfg.get("postures.free-rider.willingness") == 0.9
+    again = cfg.with_overrides({"postures.free-rider.initial_caveat": 0.2})
+    assert again.postures.free_rider.willingness == 0.9
+    assert again.postures.free_rider.initial_caveat == 0.2
+    assert validate_config(again.model_dump(mode="json")) == again
+
+
+def test_a_misspelt_posture_field_is_reported_with_the_allowed_keys():
+    with pytest.raises(ConfigError, match="allowed keys here: willingness"):
+        validate_config({"postures": {"defender": {"willingnes": 1.0}}})
+    with pytest.raises(ConfigError, match="activist, defender, free-rider, leader"):
+        validate_config({"postures": {"pacifist": {}}})
 
 
 def test_every_shipped_scenario_loads_and_says_what_it_shows():

@@ -104,21 +104,6 @@ class MembersParams(_Section):
         "listed in [[members.fictional]].", behavioural=False)
     fictional: tuple[FictionalMember, ...] = Field(
         (), description="Fictional members (used when source = 'fictional').")
-    deployable_fraction_activist: float = P(
-        0.08, "fraction of personnel", "calibration: Keohane (seed) ~100,000 European troops "
-        "deployable and sustainable", "Share of an activist's personnel it can deploy and sustain "
-        "abroad.", ge=0, le=1)
-    deployable_fraction_defender: float = P(
-        0.04, "fraction of personnel", "calibration: Keohane (seed); ~70% of European land "
-        "forces unusable abroad (2008)", "Share of a defender's personnel deployable and "
-        "sustainable abroad.", ge=0, le=1)
-    deployable_fraction_free_rider: float = P(
-        0.03, "fraction of personnel", "calibration: Keohane (seed)",
-        "Share of a free-rider's personnel deployable and sustainable abroad.", ge=0, le=1)
-    deployable_fraction_leader: float = P(
-        0.28, "fraction of personnel", "calibration: Keohane (seed) US ~400,000 deployable",
-        "Share of the leader's personnel deployable and sustainable abroad.", ge=0, le=1)
-
     @model_validator(mode="after")
     def _fictional_members_listed(self) -> MembersParams:
         if self.source == "fictional":
@@ -131,6 +116,102 @@ class MembersParams(_Section):
                 raise ValueError("at most one fictional member can be the leader")
         return self
 
+
+class PostureParams(_Section):
+    """The behaviour of one posture (Keohane's typology), or of the alliance leader.
+
+    Every field is required here; the defaults of each posture live in
+    :data:`POSTURE_DEFAULTS`, and a scenario that sets one value of a posture keeps the
+    posture's other defaults.
+    """
+
+    willingness: float = P(
+        ..., "x (relative weight)", "Keohane (seed): activists deploy readily, defenders "
+        "reluctantly, free-riders do less", "Readiness to answer allied requests for troops: "
+        "weight of the member's GDP in the share of the request it is asked to carry.",
+        ge=0, le=5)
+    casualty_aversion: float = P(
+        ..., "x casualty_sensitivity", "Keohane (seed): activists have lower casualty "
+        "sensitivity", "How strongly the public reacts to losses, as a multiple of "
+        "opinion.casualty_sensitivity.", ge=0, le=5)
+    support_baseline: float = P(
+        ..., "support 0-1", "judgement after Keohane (seed)", "Support for the operation the "
+        "public gives before losses, fatigue, cost and stress.", ge=0, le=1)
+    guarantee_reliance: float = P(
+        ..., "index 0-1", "Keohane (seed): free-riders rely on the alliance guarantee",
+        "How far the leader's guarantee substitutes for the member's own effort.", ge=0, le=1)
+    initial_caveat: float = P(
+        ..., "fraction of troops", "Alcaro & Marrone (seed): caveats bar troops from combat",
+        "Caveat level (share of deployed troops barred from combat) when the member first "
+        "deploys.", ge=0, le=1)
+    deployable_fraction: float = P(
+        ..., "fraction of personnel", "calibration: Keohane (seed) ~100,000 European troops "
+        "deployable and sustainable, the US ~400,000; ~70% of European land forces unusable "
+        "abroad (2008)", "Share of personnel the member can deploy and sustain abroad.",
+        ge=0, le=1)
+
+
+#: The default table of each posture and of the leader (keys as in TOML).
+POSTURE_DEFAULTS: dict[str, dict[str, float]] = {
+    "activist": {"willingness": 1.5, "casualty_aversion": 0.6, "support_baseline": 0.6,
+                 "guarantee_reliance": 0.3, "initial_caveat": 0.1, "deployable_fraction": 0.08},
+    "defender": {"willingness": 1.0, "casualty_aversion": 1.2, "support_baseline": 0.5,
+                 "guarantee_reliance": 0.6, "initial_caveat": 0.5, "deployable_fraction": 0.04},
+    "free-rider": {"willingness": 0.5, "casualty_aversion": 1.4, "support_baseline": 0.45,
+                   "guarantee_reliance": 1.0, "initial_caveat": 0.6,
+                   "deployable_fraction": 0.03},
+    "leader": {"willingness": 1.5, "casualty_aversion": 0.6, "support_baseline": 0.6,
+               "guarantee_reliance": 0.0, "initial_caveat": 0.0, "deployable_fraction": 0.28},
+}
+
+
+class PosturesParams(_Section):
+    """One table per posture, plus the leader's own: every posture-dependent constant.
+
+    In TOML: ``[postures.activist]``, ``[postures.defender]``, ``[postures.free-rider]``,
+    ``[postures.leader]``; dotted names such as ``postures.free-rider.willingness``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True,
+                              populate_by_name=True)
+
+    activist: PostureParams = Field(
+        default_factory=lambda: PostureParams(**POSTURE_DEFAULTS["activist"]),
+        description="Activists: prepared to use force abroad, deploy readily.")
+    defender: PostureParams = Field(
+        default_factory=lambda: PostureParams(**POSTURE_DEFAULTS["defender"]),
+        description="Defenders: territorial defence first, deploy reluctantly, with caveats.")
+    free_rider: PostureParams = Field(
+        default_factory=lambda: PostureParams(**POSTURE_DEFAULTS["free-rider"]),
+        alias="free-rider", description="Free-riders: spend little, rely on the guarantee.")
+    leader: PostureParams = Field(
+        default_factory=lambda: PostureParams(**POSTURE_DEFAULTS["leader"]),
+        description="The alliance leader's own values (whatever its declared posture).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_posture_defaults(cls, data: Any) -> Any:
+        """A table that sets some values keeps the posture's defaults for the others."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for key, defaults in POSTURE_DEFAULTS.items():
+            given: dict[str, Any] = {}
+            for spelling in dict.fromkeys((key.replace("-", "_"), key)):  # the TOML key wins
+                value = data.pop(spelling, None)
+                if isinstance(value, BaseModel):
+                    value = value.model_dump()
+                if value is not None and not isinstance(value, dict):
+                    data[key] = value  # not a table: let validation report it
+                    break
+                given.update(value or {})
+            else:
+                data[key] = {**defaults, **given}
+        return data
+
+    def of(self, posture: str) -> PostureParams:
+        """The table of a posture (``activist``, ``defender``, ``free-rider``, ``leader``)."""
+        return getattr(self, posture.replace("-", "_"))
 
 class EconomyParams(_Section):
     gdp_growth_mean: float = P(0.018, "fraction / year", "data: sipri_milex 1990-2013 (GDP "
@@ -254,6 +335,17 @@ class IncentiveParams(_Section):
     coalition_exit_cost_factor: float = P(0.2, "fraction", "Alcaro & Marrone (seed)",
                                           "Systemic cost of leaving a coalition relative to an "
                                           "alliance operation.", ge=0, le=1)
+    initial_reputation: float = P(0.7, "reputation 0-1", "judgement",
+                                  "Every member's reputation as an ally at the start.",
+                                  ge=0, le=1)
+    exit_cost_reputation_weight: float = P(
+        0.5, "pressure units per unit reputation", "Alcaro & Marrone (seed): the leaver "
+        "'would weaken its credibility as a reliable ally'", "Weight of the reputation at "
+        "stake in the systemic cost of leaving an operation.", ge=0, le=2)
+    exit_cost_value_weight: float = P(
+        0.5, "pressure units per unit membership value", "Alcaro & Marrone (seed): and "
+        "'undermine the pact of reciprocal solidarity'", "Weight of the value of membership "
+        "at stake in the systemic cost of leaving an operation.", ge=0, le=2)
     reputation_recovery: float = P(0.03, "reputation / year", "judgement",
                                    "Yearly recovery of reputation toward its earned level.",
                                    ge=0, le=0.5)
@@ -375,12 +467,6 @@ class OperationParams(_Section):
     leader_share: float = P(0.66, "fraction of requirement", "calibration: ISAF ~135,000 "
                             "with Europeans 25,000-30,000 and partners ~5,000 (seed)",
                             "Share of the requirement the leader covers itself.", ge=0, le=1)
-    initial_caveat_activist: float = P(0.1, "fraction of troops", "Alcaro & Marrone (seed)",
-                                       "Initial caveat level of activists.", ge=0, le=1)
-    initial_caveat_defender: float = P(0.5, "fraction of troops", "Alcaro & Marrone (seed)",
-                                       "Initial caveat level of defenders.", ge=0, le=1)
-    initial_caveat_free_rider: float = P(0.6, "fraction of troops", "Alcaro & Marrone (seed)",
-                                         "Initial caveat level of free-riders.", ge=0, le=1)
     caveat_relaxation: float = P(0.08, "fraction / year", "Alcaro & Marrone (seed): caveats "
                                  "relaxed, not lifted", "Yearly relaxation of caveats under "
                                  "allied pressure.", ge=0, le=1)
@@ -412,6 +498,7 @@ class Config(_Section):
     description: str = Field("", description="One line saying what the scenario shows.")
     run: RunParams = RunParams()
     members: MembersParams = MembersParams()
+    postures: PosturesParams = PosturesParams()
     economy: EconomyParams = EconomyParams()
     threat: ThreatParams = ThreatParams()
     leader: LeaderParams = LeaderParams()
@@ -437,24 +524,44 @@ class Config(_Section):
         """Value of one parameter by its dotted name, e.g. ``opinion.fatigue``."""
         obj: Any = self
         for part in dotted.split("."):
-            obj = getattr(obj, part)
+            obj = getattr(obj, part.replace("-", "_"))  # postures.free-rider.*
         return obj
 
 
 # --------------------------------------------------------------------------- parameter table
 
 
+def _section_fields(section_type: type[_Section], prefix: str,
+                    values: _Section) -> list[tuple[str, Any, Any]]:
+    """(dotted name, field, current value) of every scalar parameter of a section, with the
+    scalars of nested sections (the posture tables) under their TOML key."""
+    out = []
+    for name, field in section_type.model_fields.items():
+        annotation = field.annotation
+        value = getattr(values, name)
+        key = field.alias or name
+        if isinstance(annotation, type) and issubclass(annotation, _Section):
+            out += _section_fields(annotation, f"{prefix}.{key}", value)
+            continue
+        out.append((f"{prefix}.{key}", field, value))
+    return out
+
+
 def parameter_table() -> list[dict[str, Any]]:
     """One row per scalar parameter: name, default, unit, range, source, description.
 
     Used by ``alliancesim describe``, the docs, the browser sliders and the sweep bounds.
+    The default is the value in a config with nothing set (for a posture table, the
+    posture's own default).
     """
     rows = []
+    defaults = Config()
     for section_name, section_field in Config.model_fields.items():
         section_type = section_field.annotation
         if not (isinstance(section_type, type) and issubclass(section_type, _Section)):
             continue
-        for name, field in section_type.model_fields.items():
+        for name, field, default in _section_fields(section_type, section_name,
+                                                    getattr(defaults, section_name)):
             extra = field.json_schema_extra or {}
             if not isinstance(extra, dict) or "unit" not in extra:
                 continue
@@ -466,8 +573,8 @@ def parameter_table() -> list[dict[str, Any]]:
             kind = getattr(annotation, "__name__", str(annotation))
             choices = getattr(annotation, "__args__", None)
             rows.append({
-                "name": f"{section_name}.{name}",
-                "default": field.default,
+                "name": name,
+                "default": default,
                 "type": "choice" if choices and kind == "Literal" else kind,
                 "choices": list(choices) if choices and kind == "Literal" else None,
                 "unit": extra["unit"],
@@ -520,12 +627,15 @@ def _format_validation_error(err: ValidationError, origin: str) -> str:
 
 
 def _allowed_keys(section: str) -> list[str]:
-    if not section:
-        return list(Config.model_fields)
-    fields = Config.model_fields.get(section)
-    if fields is not None and isinstance(fields.annotation, type):
-        return list(fields.annotation.model_fields)
-    return []
+    node: Any = Config
+    for part in filter(None, section.split(".")):
+        fields = {(f.alias or n): f for n, f in node.model_fields.items()}
+        field = fields.get(part) or node.model_fields.get(part)
+        if field is None or not (isinstance(field.annotation, type)
+                                 and issubclass(field.annotation, BaseModel)):
+            return []
+        node = field.annotation
+    return [f.alias or n for n, f in node.model_fields.items()]
 
 
 def _allowed_text(dotted: str) -> str:

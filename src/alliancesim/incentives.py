@@ -12,9 +12,6 @@ import numpy as np
 
 from ._numeric import bounded, kernel
 
-#: How much each posture lets the leader's guarantee substitute for its own effort.
-GUARANTEE_RELIANCE = {"activist": 0.3, "defender": 0.6, "free-rider": 1.0}
-
 
 @kernel
 def membership_value(
@@ -60,13 +57,15 @@ def exit_cost(
     reputation: np.ndarray,
     value: np.ndarray,
     coalition_factor: float,
+    reputation_weight: float = 0.5,
+    value_weight: float = 0.5,
 ) -> np.ndarray:
     """Systemic cost of leaving the operation unilaterally (pressure units).
 
     What the leaver stands to lose: its reputation as an ally and the value of the pact it
     depends on. A coalition puts only ``coalition_factor`` of that at stake.
     """
-    cost = 0.5 * reputation + 0.5 * value
+    cost = reputation_weight * reputation + value_weight * value
     return cost if framework == "alliance" else cost * coalition_factor
 
 

@@ -28,8 +28,6 @@ YEARLY = ("requirement", "partner_troops", "contributors", "defections",
           "coordinated_drawdowns", "ever_contributors", "common_threat", "commitment",
           "unit_cost", "operation_running")
 
-SUPPORT_BASELINE = {"activist": 0.6, "defender": 0.5, "free-rider": 0.45}
-
 
 def _read_only(array: np.ndarray) -> np.ndarray:
     """A constant shared between years: state arrays are replaced, never changed in place."""
@@ -114,22 +112,16 @@ class AllianceModel(mesa.Model):
 
     def _init_constants(self, n: int) -> None:
         cfg, d = self.config, self.data
-        m, o = cfg.members, cfg.operation
         sp = cfg.spending
-        self.deployable_fraction = self._per_member(
-            {"activist": m.deployable_fraction_activist,
-             "defender": m.deployable_fraction_defender,
-             "free-rider": m.deployable_fraction_free_rider}, leader=m.deployable_fraction_leader)
-        self.threat_response = self._per_member(
+        self.deployable_fraction = self._per_member("deployable_fraction")
+        self.threat_response = self._by_posture(
             {"activist": sp.threat_response_activist, "defender": sp.threat_response_defender,
              "free-rider": sp.threat_response_free_rider})
-        self.reliance = self._per_member(incentives.GUARANTEE_RELIANCE, leader=0.0)
-        self.willingness = self._per_member(op.WILLINGNESS)
-        self.aversion = self._per_member(opinion.CASUALTY_AVERSION)
-        self.support_baseline = self._per_member(SUPPORT_BASELINE)
-        self.initial_caveat = self._per_member(
-            {"activist": o.initial_caveat_activist, "defender": o.initial_caveat_defender,
-             "free-rider": o.initial_caveat_free_rider}, leader=0.0)
+        self.reliance = self._per_member("guarantee_reliance")
+        self.willingness = self._per_member("willingness")
+        self.aversion = self._per_member("casualty_aversion")
+        self.support_baseline = self._per_member("support_baseline")
+        self.initial_caveat = self._per_member("initial_caveat")
         self.anchor_burden = d.burden_pct.copy()
         self.personnel_share = np.where(d.personnel_share > 0, d.personnel_share, 0.5)
         equipment = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
@@ -157,12 +149,16 @@ class AllianceModel(mesa.Model):
         self.none_dropped = _read_only(np.zeros((n, len(CAPABILITY_AREAS)), bool))
         self.full_access = _read_only(np.ones(len(CAPABILITY_AREAS)))
 
-    def _per_member(self, by_posture: dict[str, float],
-                    leader: float | None = None) -> np.ndarray:
-        """One value per member from its posture; the leader's own value where one is given."""
-        return np.array([leader if leader is not None and is_leader else by_posture[posture]
+    def _per_member(self, name: str) -> np.ndarray:
+        """One value per member from its posture's table (``postures.*``); the leader's own."""
+        tables = self.config.postures
+        return np.array([getattr(tables.of("leader" if is_leader else posture), name)
                          for posture, is_leader in zip(self.postures, self.leader_mask,
                                                        strict=True)], dtype=float)
+
+    def _by_posture(self, by_posture: dict[str, float]) -> np.ndarray:
+        """One value per member from a posture -> value mapping (the leader's by its posture)."""
+        return np.array([by_posture[posture] for posture in self.postures], dtype=float)
 
     def _initial_state(self, n: int) -> MemberArrays:
         cfg, d = self.config, self.data
@@ -193,7 +189,8 @@ class AllianceModel(mesa.Model):
             withdrawn=np.zeros(n, bool), defected_now=np.zeros(n, bool),
             casualties=zeros.copy(), cumulative_casualties=zeros.copy(),
             support_operation=self.support_baseline.copy(),
-            support_defence=np.full(n, 0.5), reputation=np.full(n, 0.7), threat=threat,
+            support_defence=np.full(n, 0.5),
+            reputation=np.full(n, cfg.incentives.initial_reputation), threat=threat,
             stress=zeros.copy(), membership_value=zeros.copy(), stocks=stocks, held=held,
             abandoned=np.zeros_like(held), handed_over=np.zeros_like(held))
         self.pool = np.zeros(len(CAPABILITY_AREAS))
@@ -385,8 +382,10 @@ class AllianceModel(mesa.Model):
             return
         self._request(s)
         pressure = opinion.policy_pressure(s.support_operation, cfg.opinion.elite_consensus)
+        i = cfg.incentives
         cost = incentives.exit_cost(o.framework, s.reputation, s.membership_value,
-                                    cfg.incentives.coalition_exit_cost_factor)
+                                    i.coalition_exit_cost_factor, i.exit_cost_reputation_weight,
+                                    i.exit_cost_value_weight)
         drawing_down = self.year >= o.drawdown_start_year
         # What is at stake systemically shields troop levels from opinion (Kreps).
         opinion_reach = 1.0 - bounded(cost, 0.0, 1.0)

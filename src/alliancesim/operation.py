@@ -13,9 +13,6 @@ import numpy as np
 
 from ._numeric import bounded, kernel
 
-#: Readiness to answer allied requests for troops, by posture (Keohane, seed).
-WILLINGNESS = {"activist": 1.5, "defender": 1.0, "free-rider": 0.5}
-
 
 @kernel
 def requested_troops(

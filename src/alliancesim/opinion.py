@@ -13,9 +13,6 @@ import numpy as np
 
 from ._numeric import bounded, kernel
 
-#: Casualty sensitivity by posture (activists are less casualty-averse; Keohane, seed).
-CASUALTY_AVERSION = {"activist": 0.6, "defender": 1.2, "free-rider": 1.4}
-
 
 @kernel
 def casualty_losses(
