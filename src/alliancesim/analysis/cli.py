@@ -3,49 +3,46 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
-
-import pandas as pd
 
 from ..config import ConfigError
 
-VALIDATION_COLUMNS = ["fact", "statistic", "value", "ci_low", "ci_high", "target", "passed"]
 
-
-def _fmt(value: float) -> str:
-    return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def validation_markdown(table: pd.DataFrame, seeds: int) -> str:
-    """The validation table as a markdown page with each fact's source."""
-    lines = [f"# Validation ({seeds} seeds per condition)", "",
-             "| fact | statistic | model value [95% CI] | target | result | source |",
-             "|---|---|---|---|---|---|"]
-    for r in table.itertuples():
-        lines.append(f"| {r.fact} | {r.statistic} | {_fmt(r.value)} [{_fmt(r.ci_low)}, "
-                     f"{_fmt(r.ci_high)}] | {r.target} | {'pass' if r.passed else 'FAIL'} | "
-                     f"{r.source} |")
-    passed = int(table["passed"].sum())
-    lines += ["", f"{passed} of {len(table)} checks pass."]
-    return "\n".join(lines) + "\n"
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` next to ``path`` and move it into place, so no half file is left."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate
+    from .validate import fmt, per_seed_table, scorecard_markdown, table, validate
 
     out = Path(args.out)
-    table = validate(seeds=args.seeds, out_dir=out, workers=args.workers)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: exists and is not a folder")
+    checks = validate(seeds=args.seeds, workers=args.workers)
+    frame = table(checks)
     out.mkdir(parents=True, exist_ok=True)
-    table[VALIDATION_COLUMNS].to_csv(out / "validation.csv", index=False)
-    (out / "validation.md").write_text(validation_markdown(table, args.seeds))
-    width = max(len(s) for s in table["statistic"])
-    for r in table.itertuples():
-        print(f"{'PASS' if r.passed else 'FAIL'}  {r.fact:<34} {r.statistic:<{width}}  "
-              f"{_fmt(r.value)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]  target {r.target}")
-    failed = int((~table["passed"]).sum())
-    print(f"{len(table) - failed} of {len(table)} checks pass; wrote {out}/validation.csv "
-          f"and validation.md")
-    return 1 if failed else 0
+    _write_atomically(out / "validation.csv", frame.to_csv(index=False))
+    _write_atomically(out / "validation_seeds.csv", per_seed_table(checks).to_csv(index=False))
+    _write_atomically(out / "validation.md", scorecard_markdown(frame, args.seeds))
+    width = max(len(c) for c in frame["check"])
+    for kind in ("sanity", "validation"):
+        print(f"{kind} checks:")
+        for r in frame[frame["kind"] == kind].itertuples():
+            naive = f"  naive {fmt(r.naive_value)}" if r.naive_name else ""
+            print(f"  {'PASS' if r.passed else 'FAIL'}  {r.check:<{width}}  {fmt(r.value)} "
+                  f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]{naive}  target {r.target}  "
+                  f"seeds {r.seeds_passing}/{r.seeds}")
+    v = frame[frame["kind"] == "validation"]
+    failed = v.loc[~v["passed"], "check"].tolist()
+    print(f"{len(v) - len(failed)} of {len(v)} validation checks pass; wrote "
+          f"{out}/validation.csv, validation_seeds.csv and validation.md")
+    if failed:
+        print(f"failed validation checks: {', '.join(failed)}")
+    return 1 if failed and args.strict else 0
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -66,10 +63,12 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``alliancesim validate`` and ``alliancesim sensitivity``."""
-    v = subparsers.add_parser("validate", help="check the model against the evidence")
-    v.add_argument("--seeds", type=int, default=20, help="seeds per condition (default 20)")
+    v = subparsers.add_parser("validate", help="score the model against the evidence")
+    v.add_argument("--seeds", type=int, default=10, help="seeds per condition (default 10)")
     v.add_argument("--out", default="out/validation", help="output folder")
     v.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    v.add_argument("--strict", action="store_true",
+                   help="exit with code 1 when any validation check fails")
     v.set_defaults(handler=_cmd_validate)
 
     s = subparsers.add_parser("sensitivity", help="global sensitivity analysis (SALib)")
@@ -83,4 +82,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.set_defaults(handler=_cmd_sensitivity)
 
 
-__all__ = ["ConfigError", "register", "validation_markdown"]
+__all__ = ["ConfigError", "register"]

@@ -121,7 +121,8 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
     """The real allies that joined by ``max_accession_year``, initialised for ``start_year``.
 
     From 2012 on, the NATO table gives GDP, burden, personnel and the budget split; earlier
-    starts take GDP and burden from SIPRI for that year and the personnel and budget split
+    starts take GDP and burden from SIPRI for that year (for a state SIPRI first reports
+    later, its first reported year, GDP discounted back) and the personnel and budget split
     from NATO 2012 (the only year with both). Iceland has no armed forces: burden zero.
     """
     members = members_table().query("joined <= @max_accession_year").copy()
@@ -152,9 +153,19 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
     else:
         year = min(max(start_year, int(share.index.min())), int(share.index.max()))
         factor = sipri_to_nato_factor()
-        s = share.reindex(columns=codes).loc[year]
-        m = milex.reindex(columns=codes).loc[year]
-        gdp = (m * 1e6 * factor / (s / 100)).to_numpy(float)
+        # A state SIPRI does not report in the start year (not yet independent: the Baltic
+        # states, Czechia, Slovakia, Slovenia, Croatia before 1992-93) starts from the first
+        # year SIPRI reports, its GDP discounted back to the start year at 1.8% a year.
+        later_share = share.reindex(columns=codes).loc[year:]
+        later_milex = milex.reindex(columns=codes).loc[year:]
+        reported = later_share.notna() & later_milex.notna()
+        first = reported.idxmax().where(reported.any())
+        s = pd.Series({c: later_share.at[first[c], c] if pd.notna(first[c]) else np.nan
+                       for c in codes})
+        m = pd.Series({c: later_milex.at[first[c], c] if pd.notna(first[c]) else np.nan
+                       for c in codes})
+        years_on = (first.astype(float) - year).fillna(0.0).to_numpy(float)
+        gdp = (m * 1e6 * factor / (s / 100)).to_numpy(float) / 1.018 ** years_on
         back_cast = n12["gdp_usd_2015"].to_numpy(float) / 1.018 ** (NATO_YEAR - year)
         gdp = np.where(np.isfinite(gdp), gdp, back_cast)
         burden = np.nan_to_num(s.to_numpy(float))
