@@ -249,3 +249,22 @@ def test_validate_command_writes_the_scorecard(tmp_path, capsys):
 def test_validate_needs_two_seeds(capsys):
     assert main(["validate", "--seeds", "1", "--out", "unused"]) == 2
     assert "at least 2" in capsys.readouterr().err
+
+
+def test_calibration_is_recorded_with_its_inputs_and_not_applied():
+    import json
+    import tomllib
+    from pathlib import Path
+
+    from alliancesim.config import load_scenario
+
+    root = Path(__file__).resolve().parents[1] / "experiments"
+    settings = tomllib.loads((root / "calibration_1990s.toml").read_text())
+    result = json.loads((root / "calibration_1990s.json").read_text())
+    assert result["inputs"]["settings"] == settings
+    assert settings["end_year"] < 2003  # the window overlaps no 2003-2013 validation check
+    assert set(result["fit"]["parameters"]) == set(settings["parameters"])
+    assert result["applied_as_defaults"] is False
+    defaults = load_scenario("baseline")
+    fitted = result["fit"]["parameters"]
+    assert any(defaults.get(name) != value for name, value in fitted.items())  # not applied
