@@ -268,3 +268,19 @@ def test_calibration_is_recorded_with_its_inputs_and_not_applied():
     defaults = load_scenario("baseline")
     fitted = result["fit"]["parameters"]
     assert any(defaults.get(name) != value for name, value in fitted.items())  # not applied
+
+
+@pytest.mark.parametrize("args", [["--workers", "0"], ["--seeds", "0"]])
+def test_bad_options_exit_2_with_one_message_and_write_nothing(tmp_path, capsys, args):
+    out = tmp_path / "v"
+    assert main(["validate", "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert "--" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_an_out_path_that_is_a_file_is_refused(tmp_path, capsys):
+    target = tmp_path / "report.txt"
+    target.write_text("mine")
+    assert main(["validate", "--seeds", "2", "--out", str(target)]) == 2
+    assert target.read_text() == "mine"

@@ -534,6 +534,15 @@ def sanity_mechanisms(ev: Evidence) -> list[Check]:
             "< 0 (upper CI < 0)", _guaranteed(
                 "guaranteed: the free-riding response is a subtraction term",
                 "Olson & Zeckhauser (1966)"), judge_on="high"))
+    running = isaf[(isaf["condition"] == "alliance") & isaf["year"].between(2004, 2013)]
+    met = running.assign(met=1.0 - running["troop_shortfall"] / running["troop_requirement"])
+    checks.append(sanity(
+        "isaf_strength_met", "2004-2013",
+        "lowest yearly share of ISAF's strength the alliance and partners field",
+        met.groupby("seed")["met"].min(), lambda v: v >= 0.85, ">= 0.85", _guaranteed(
+            "the requirement is the input: ISAF's strength is data the run follows (during the "
+            "build-up the allies close half the gap a year, so up to ~10% is missing)",
+            "data: isaf_strength.csv")))
     peak = isaf[(isaf["condition"] == "alliance") & isaf["year"].between(2009, 2012)]
     checks.append(sanity(
         "isaf_europe_deployments", "2009-2012", "peak European troops 2009-2012, alliance replay",
