@@ -121,10 +121,10 @@ def test_bad_command_line_exits_2_without_traceback(tmp_path, args):
     assert not (tmp_path / "out").exists()
 
 
-def test_rerunning_into_an_existing_folder_replaces_it(tmp_path):
+def test_rerunning_into_an_earlier_output_replaces_it(tmp_path):
     out = tmp_path / "o"
-    out.mkdir()
-    (out / "stale.txt").write_text("old")
-    assert main(["run", "--scenario", "classroom", "--years", "2", "--no-figures", "--out",
-                 str(out)]) == 0
-    assert not (out / "stale.txt").exists() and (out / "timeseries.csv").exists()
+    args = ["run", "--scenario", "classroom", "--years", "2", "--no-figures", "--out", str(out)]
+    assert main([*args, "--seed", "1"]) == 0
+    assert main([*args, "--seed", "2"]) == 0
+    assert json.loads((out / "run.json").read_text())["seed"] == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["o"]

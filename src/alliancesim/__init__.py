@@ -8,15 +8,13 @@ Examples:
     ['activist', 'defender', 'free-rider']
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-from .config import Config, ConfigError, load_config, load_scenario
-from .model import AllianceModel
+from .errors import ConfigError
 
-try:
-    __version__ = version("alliancesim")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+local"
+#: Public names imported on first use (the schema needs pydantic, the model Mesa).
+_LAZY = {"Config": ".config", "load_config": ".config", "load_scenario": ".config",
+         "AllianceModel": ".model"}
 
 __all__ = [
     "AllianceModel",
@@ -26,3 +24,20 @@ __all__ = [
     "load_config",
     "load_scenario",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The model (and with it Mesa, pandas and numba) and the version (importlib.metadata) are
+    # looked up on first use, so that the command line's --help and `scenarios` need not pay.
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name], __name__), name)
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("alliancesim")
+        except PackageNotFoundError:  # running from a source tree without installing
+            return "0.0.0+local"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,12 +12,25 @@ Sources are cited as ``Author (seed)`` for the chapters of *Dynamic Change* (IAI
 
 from __future__ import annotations
 
+import csv
+import re
 import tomllib
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import ConfigError
+from .scenarios import list_scenarios, read_toml, scenario_dir
 
 POSTURES = ("activist", "defender", "free-rider")
 CAPABILITY_AREAS = (
@@ -34,8 +47,20 @@ CAPABILITY_AREAS = (
 )
 
 
-class ConfigError(Exception):
-    """A configuration problem a user can fix; the CLI prints it without a traceback."""
+#: The largest seed: seeds are stored as 64-bit signed integers in every output table.
+MAX_SEED = 2**63 - 1
+
+#: A scenario name is a label (it names the default output folder ``out/NAME``): this one
+#: rule keeps it from ever being a path.
+NAME_RULE = ("1 to 64 letters, digits, '-' or '_', starting with a letter or digit "
+             "(no spaces, dots or slashes)")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def slug(text: str) -> str:
+    """``text`` made to follow :data:`NAME_RULE` (used for names taken from file names)."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-_")[:64]
+    return cleaned or "custom"
 
 
 def P(
@@ -62,7 +87,12 @@ def P(
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    # strict: a number is a number and a switch is true/false; "yes", 1 or "0.5" are refused
+    # rather than coerced. Finite numbers only (no inf or nan anywhere).
+    # defer_build: the validators are built on first use, not on import (`alliancesim --help`
+    # imports this module and should answer at once).
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True,
+                              allow_inf_nan=False, defer_build=True)
 
 
 class RunParams(_Section):
@@ -90,9 +120,10 @@ class FictionalMember(_Section):
     posture: Literal["activist", "defender", "free-rider"]
     region: Literal["north-america", "west", "north", "north-east", "central", "south",
                     "south-east"] = "west"
-    gdp_usd: float = Field(..., gt=0, description="GDP, constant USD.")
+    gdp_usd: float = Field(..., gt=0, le=1e15, description="GDP, constant USD (at most 1e15, "
+                           "about ten times world GDP).")
     burden_pct: float = Field(..., ge=0, le=15, description="Defence spending, % of GDP.")
-    personnel: float = Field(..., ge=0, description="Military personnel.")
+    personnel: float = Field(..., ge=0, le=1e8, description="Military personnel.")
     equipment_share: float = Field(0.15, ge=0, le=1, description="Equipment share of budget.")
     leader: bool = False
 
@@ -103,7 +134,9 @@ class MembersParams(_Section):
         "'data': the real allies from the shipped NATO/SIPRI tables; 'fictional': the members "
         "listed in [[members.fictional]].", behavioural=False)
     fictional: tuple[FictionalMember, ...] = Field(
-        (), description="Fictional members (used when source = 'fictional').")
+        (), strict=False,  # a TOML array of tables is a list; each member is still strict
+        description="Fictional members (used when source = 'fictional').")
+
     @model_validator(mode="after")
     def _fictional_members_listed(self) -> MembersParams:
         if self.source == "fictional":
@@ -112,8 +145,12 @@ class MembersParams(_Section):
             codes = [m.code for m in self.fictional]
             if len(set(codes)) != len(codes):
                 raise ValueError(f"fictional member codes must be unique, got {codes}")
-            if sum(m.leader for m in self.fictional) > 1:
-                raise ValueError("at most one fictional member can be the leader")
+            leaders = [m.code for m in self.fictional if m.leader]
+            if len(leaders) != 1:
+                raise ValueError(
+                    f"exactly one fictional member must have leader = true (the alliance "
+                    f"leader whose guarantee the others weigh), got {len(leaders)}"
+                    + (f": {', '.join(leaders)}" if leaders else ""))
         return self
 
 
@@ -494,7 +531,7 @@ class OperationParams(_Section):
 class Config(_Section):
     """The complete, validated parameter set of one model run."""
 
-    name: str = Field("custom", description="Scenario name.")
+    name: str = Field("custom", description="Scenario name: a label, " + NAME_RULE + ".")
     description: str = Field("", description="One line saying what the scenario shows.")
     run: RunParams = RunParams()
     members: MembersParams = MembersParams()
@@ -508,6 +545,28 @@ class Config(_Section):
     capabilities: CapabilityParams = CapabilityParams()
     smart_defence: SmartDefenceParams = SmartDefenceParams()
     operation: OperationParams = OperationParams()
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_label(cls, value: str) -> str:
+        if not NAME_PATTERN.fullmatch(value):
+            raise ValueError(f"a scenario name is a label: {NAME_RULE}")
+        return value
+
+    @model_validator(mode="after")
+    def _every_member_has_a_posture(self) -> Config:
+        if self.members.source != "data":
+            return self
+        missing = members_without_posture(self.run.max_accession_year)
+        if missing:
+            listed = ", ".join(f"{code} (joined {year})" for code, year in missing)
+            latest = min(year for _, year in missing) - 1
+            raise ValueError(
+                f"run.max_accession_year = {self.run.max_accession_year} takes in allies with "
+                f"no declared posture in data/postures.csv: {listed}. Postures are the seed "
+                f"text's typology of the allies it describes, so the model cannot say how "
+                f"these behave; allowed: at most {latest}, or add their postures")
+        return self
 
     @property
     def years(self) -> range:
@@ -526,6 +585,19 @@ class Config(_Section):
         for part in dotted.split("."):
             obj = getattr(obj, part.replace("-", "_"))  # postures.free-rider.*
         return obj
+
+
+@cache
+def members_without_posture(max_accession_year: int) -> list[tuple[str, int]]:
+    """(code, accession year) of the allies that joined by then but have no posture row."""
+    data = resources.files("alliancesim") / "data"
+    with (data / "postures.csv").open(encoding="utf-8") as fh:
+        with_posture = {row["iso3"] for row in csv.DictReader(fh)}
+    with (data / "nato_members.csv").open(encoding="utf-8") as fh:
+        members = [(row["iso3"], int(row["joined"])) for row in csv.DictReader(fh)]
+    return sorted(((code, year) for code, year in members
+                   if year <= max_accession_year and code not in with_posture),
+                  key=lambda m: (m[1], m[0]))
 
 
 # --------------------------------------------------------------------------- parameter table
@@ -620,8 +692,14 @@ def _format_validation_error(err: ValidationError, origin: str) -> str:
             lines.append(f"  unknown key '{loc}'; allowed keys here: {', '.join(allowed)}")
             continue
         allowed = _allowed_text(loc)
+        message = e["msg"].removeprefix("Value error, ")
+        if isinstance(value, dict) and kind == "value_error":  # a check across fields
+            lines.append(f"  {loc + ': ' if loc else ''}{message}")
+            continue
         shown = repr(value) if not isinstance(value, dict) else "{...}"
-        lines.append(f"  {loc or '(top level)'} = {shown}: {e['msg']}"
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        lines.append(f"  {loc or '(top level)'} = {shown}: {message}"
                      + (f" (allowed: {allowed})" if allowed else ""))
     return "\n".join(lines)
 
@@ -657,35 +735,6 @@ def validate_config(data: dict[str, Any], origin: str = "config") -> Config:
         raise ConfigError(_format_validation_error(err, origin)) from None
 
 
-def scenario_dir() -> Path:
-    """Folder of the shipped scenario TOML files."""
-    packaged = Path(str(resources.files("alliancesim") / "configs"))
-    if packaged.is_dir():  # installed wheel: configs/ is packaged inside alliancesim
-        return packaged
-    return Path(__file__).resolve().parents[2] / "configs"  # source checkout
-
-
-def list_scenarios() -> dict[str, str]:
-    """Scenario name -> one-line description, for every shipped scenario."""
-    out = {}
-    for path in sorted(scenario_dir().glob("*.toml")):
-        data = read_toml(path)
-        out[path.stem] = str(data.get("description", ""))
-    return out
-
-
-def read_toml(path: str | Path, kind: str = "config") -> dict[str, Any]:
-    """Parse a TOML file; a missing or malformed file is a :class:`ConfigError` naming it."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{kind} file not found: {path}")
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"malformed TOML in {path}: {err}") from None
-
-
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
     """Load a scenario TOML file, apply dotted overrides, validate.
 
@@ -696,7 +745,11 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Co
     """
     path = Path(path)
     data = read_toml(path)
-    data.setdefault("name", path.stem)
+    if not data:
+        raise ConfigError(f"config file {path} is empty: it sets no parameter, so it would "
+                          f"silently run the defaults. Set at least a description, or run a "
+                          f"shipped scenario with --scenario (see `alliancesim scenarios`)")
+    data.setdefault("name", slug(path.stem))
     for key, value in (overrides or {}).items():
         _set_dotted(data, key, value)
     return validate_config(data, origin=str(path))

@@ -8,10 +8,7 @@ Three tables with stable column names (documented in the README):
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -244,29 +241,40 @@ def provenance(model: AllianceModel) -> dict:
     }
 
 
-def write_outputs(model: AllianceModel, out_dir: str | Path, figures: bool = True) -> Path:
+def leader_code(model: AllianceModel) -> str | None:
+    """The member code of the alliance leader, if there is one."""
+    codes = [c for c, is_leader in zip(model.codes, model.leader_mask, strict=True) if is_leader]
+    return codes[0] if codes else None
+
+
+def write_tables(model: AllianceModel, folder: Path) -> None:
+    """Write the three tables and ``run.json`` into the existing ``folder``."""
+    res = model.results()
+    res.timeseries.to_csv(folder / "timeseries.csv", index=False)
+    res.members.to_csv(folder / "members.csv", index=False)
+    res.capabilities.to_csv(folder / "capabilities.csv", index=False)
+    (folder / "run.json").write_text(json.dumps(provenance(model), indent=2, default=str),
+                                     encoding="utf-8")
+
+
+def write_outputs(model: AllianceModel, out_dir: str | Path, figures: bool = True,
+                  force: bool = False, figure_format: str = "png") -> Path:
     """Write the tables, ``run.json`` and figures into ``out_dir``, atomically.
 
     Everything is written to a temporary folder beside ``out_dir`` and moved into place at the
-    end, so an error never leaves a half-written output folder.
+    end, so an error never leaves a half-written output folder. An existing ``out_dir`` is
+    replaced only if it is an earlier alliancesim run output (or with ``force``); see
+    :mod:`alliancesim.outputs`.
     """
+    from .outputs import output_folder
+
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        res = model.results()
-        res.timeseries.to_csv(tmp / "timeseries.csv", index=False)
-        res.members.to_csv(tmp / "members.csv", index=False)
-        res.capabilities.to_csv(tmp / "capabilities.csv", index=False)
-        (tmp / "run.json").write_text(json.dumps(provenance(model), indent=2, default=str))
+    with output_folder(out_dir, "run", force=force) as tmp:
+        write_tables(model, tmp)
         if figures:
             from .plots import write_run_figures
 
-            write_run_figures(res, tmp / "figures")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            write_run_figures(model.results(), tmp / "figures", fmt=figure_format,
+                              norm_pct=model.config.incentives.spending_norm_pct,
+                              leader=leader_code(model))
     return out_dir

@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from ..config import ConfigError
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` next to ``path`` and move it into place, so no half file is left."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+from ..errors import ConfigError
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from ..outputs import check_target, output_folder
+
+    out = check_target(args.out, "validation", force=args.force)  # refuse before the runs
     from .validate import fmt, per_seed_table, scorecard_markdown, table, validate
 
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out}: exists and is not a folder")
     checks = validate(seeds=args.seeds, workers=args.workers)
     frame = table(checks)
-    out.mkdir(parents=True, exist_ok=True)
-    _write_atomically(out / "validation.csv", frame.to_csv(index=False))
-    _write_atomically(out / "validation_seeds.csv", per_seed_table(checks).to_csv(index=False))
-    _write_atomically(out / "validation.md", scorecard_markdown(frame, args.seeds))
+    # The scorecard goes into a temporary folder beside --out, moved into place complete.
+    with output_folder(out, "validation", force=args.force) as tmp:
+        (tmp / "validation.csv").write_text(frame.to_csv(index=False), encoding="utf-8")
+        (tmp / "validation_seeds.csv").write_text(per_seed_table(checks).to_csv(index=False),
+                                                  encoding="utf-8")
+        (tmp / "validation.md").write_text(scorecard_markdown(frame, args.seeds),
+                                           encoding="utf-8")
     width = max(len(c) for c in frame["check"])
     for kind in ("sanity", "validation"):
         print(f"{kind} checks:")
@@ -46,11 +41,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from ..outputs import work_folder
     from .sensitivity import load_sensitivity, run_sensitivity
 
     design = load_sensitivity(args.experiment, method=args.method)
-    indices = run_sensitivity(design, args.out, workers=args.workers, backend=args.backend,
-                              scheduler=args.scheduler, resume=args.resume)
+    if args.workers < 1:
+        raise ConfigError(f"--workers {args.workers}: expected at least 1")
+    # Works in --out itself (so --resume can finish it) unless --force replaces a folder
+    # alliancesim did not write; see alliancesim.outputs.
+    with work_folder(args.out, "sensitivity", force=args.force) as work:
+        indices = run_sensitivity(design, work, workers=args.workers, backend=args.backend,
+                                  scheduler=args.scheduler, resume=args.resume)
     key = "mu_star" if design.method == "morris" else "ST"
     for output, group in indices[indices["index"] == key].groupby("output", sort=False):
         top = group.sort_values("value", ascending=False).head(5)
@@ -69,6 +70,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     v.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     v.add_argument("--strict", action="store_true",
                    help="exit with code 1 when any validation check fails")
+    v.add_argument("--force", action="store_true",
+                   help="replace --out even if it holds files alliancesim did not write")
     v.set_defaults(handler=_cmd_validate)
 
     s = subparsers.add_parser("sensitivity", help="global sensitivity analysis (SALib)")
@@ -79,6 +82,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--backend", choices=("local", "dask"), default="local")
     s.add_argument("--scheduler", help="address of an existing Dask scheduler")
     s.add_argument("--resume", action="store_true", help="finish an interrupted analysis")
+    s.add_argument("--force", action="store_true",
+                   help="replace --out even if it holds files alliancesim did not write")
     s.set_defaults(handler=_cmd_sensitivity)
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 EXIT_FAILED = 1
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
@@ -15,12 +16,21 @@ def _count(n: int, noun: str) -> str:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    from ..outputs import check_target, disk_error_message
     from . import storage
     from .backends import SweepAbortedError
     from .design import load_experiment
     from .runner import run_experiment
 
     experiment = load_experiment(args.experiment)
+    # The folder rules every command shares (never /, home, the current folder or its
+    # parents; no files, links or folders that are not an earlier sweep); resuming and
+    # locking are the runner's.
+    check_target(args.out, "sweep", resumable=True)
+    resume_command = (f"alliancesim sweep {args.experiment} --out {args.out} --resume"
+                      + (f" --workers {args.workers}" if args.workers != 1 else "")
+                      + (f" --backend {args.backend}" if args.backend != "local" else "")
+                      + (" --members" if args.members else ""))
     try:
         report = run_experiment(experiment, args.out, workers=args.workers,
                                 backend=args.backend, scheduler=args.scheduler,
@@ -29,9 +39,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         n_done = len(storage.finished_run_ids(args.out))
         reason = "interrupted" if isinstance(err, KeyboardInterrupt) else f"error: {err}"
         print(f"{reason}; {n_done} finished run(s) are kept in {args.out}. To finish the "
-              f"sweep: alliancesim sweep {args.experiment} --out {args.out} --resume",
-              file=sys.stderr)
+              f"sweep: {resume_command}", file=sys.stderr)
         return EXIT_INTERRUPTED if isinstance(err, KeyboardInterrupt) else EXIT_FAILED
+    except OSError as err:  # e.g. the disk filled up: the finished runs are kept
+        message = disk_error_message(err, f"--out {args.out}", kept="the finished runs are kept",
+                                     advice=f"Free some space, then: {resume_command}")
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_USAGE
     ran = report.n_runs - report.n_done_before
     print(f"{experiment.name}: {_count(report.n_runs, 'run')} "
           f"({_count(len(experiment.conditions), 'condition')} x "

@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
-from ..config import Config, ConfigError, list_scenarios, load_scenario, read_toml
+from ..config import MAX_SEED, Config, ConfigError, list_scenarios, load_scenario, read_toml
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,12 @@ class Experiment:
                               f"{', '.join(list_scenarios())}")
         if not self.seeds:
             raise ConfigError("the experiment needs at least one seed")
-        if not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
+        if not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED
                    for s in self.seeds):
-            raise ConfigError(f"seeds = {self.seeds!r}: expected non-negative integers")
+            shown = (repr(self.seeds) if len(self.seeds) <= 6
+                     else f"[{self.seeds[0]}, ..., {self.seeds[-1]}]")
+            raise ConfigError(f"seeds = {shown}: expected integers from 0 to {MAX_SEED} "
+                              f"(2**63-1; check replicates.base_seed and count)")
         if len(set(self.seeds)) != len(self.seeds):
             raise ConfigError(f"seeds must be distinct, got {self.seeds}")
         if not self.conditions:

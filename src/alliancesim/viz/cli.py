@@ -18,7 +18,8 @@ import sys
 import time
 from typing import Any
 
-from ..config import ConfigError, list_scenarios
+from ..errors import ConfigError
+from ..scenarios import list_scenarios
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
