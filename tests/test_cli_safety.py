@@ -191,7 +191,7 @@ BAD = [
     ("negative seed", ["--seed", "-1"], None, "--seed -1: expected an integer from 0 to"),
     ("huge seed", ["--seed", str(2**70)], None, "expected an integer from 0 to"),
     ("number as a string switch", ["--set", "smart_defence.pooling=yes"], None,
-     "smart_defence.pooling = 'yes': Input should be a valid boolean"),
+     "smart_defence.pooling = 'yes': Input should be a valid boolean (allowed: true or false)"),
     ("1 for a switch", ["--set", "smart_defence.pooling=1"], None,
      "smart_defence.pooling = 1: Input should be a valid boolean"),
     ("true for a number", ["--set", "opinion.fatigue=true"], None,
@@ -379,3 +379,50 @@ def test_version_prints_the_package_version(in_tmp):
 
     proc = _cli("--version", cwd=in_tmp)
     assert proc.returncode == 0 and proc.stdout.strip() == f"alliancesim {version('alliancesim')}"
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 300 kB file system (tmpfs; needs root, skipped otherwise)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount)],
+                          capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_during_run_ends_in_one_message_and_keeps_the_old_run(tiny_disk, capsys):
+    out = tiny_disk / "o"
+    assert _run(capsys, *FAST, "--out", str(out))[0] == 0
+    before = _tree(out)
+    # With figures: more than the disk holds (a real ENOSPC from the kernel).
+    code, err = _run(capsys, "--scenario", "classroom", "--years", "2", "--seed", "4",
+                     "--out", str(out))
+    assert code == 2
+    assert err == (f"error: could not write --out {out}: the disk is full; nothing was "
+                   f"written and earlier results are untouched. Free some space or choose "
+                   f"another --out\n")
+    assert _tree(out) == before
+    assert [p.name for p in tiny_disk.iterdir()] == ["o"]
+
+
+def test_describe_markdown_keeps_one_cell_per_column(capsys, monkeypatch):
+    import re
+
+    from alliancesim import cli
+
+    real = cli.__dict__.get("parameter_table")
+    assert real is None  # imported lazily from config
+    rows = [{"name": "a.b", "default": "x", "unit": "-", "choices": ["p|q", "r"], "min": None,
+             "max": None, "source": "A | B", "description": "one | two"}]
+    monkeypatch.setattr("alliancesim.config.parameter_table", lambda: rows)
+    assert main(["describe", "--format", "markdown"]) == 0
+    monkeypatch.undo()
+    assert main(["describe", "--format", "markdown"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2] == r"| `a.b` | x | - | p\|q, r | A \| B | one \| two |"
+    for line in lines:
+        assert len(re.findall(r"(?<!\\)\|", line)) == 7, line

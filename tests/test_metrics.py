@@ -51,3 +51,14 @@ def test_spearman_of_one_year():
     assert spearman(np.array([1.0, 2, 3, 4]), np.array([10.0, 20, 20, 40])) == pytest.approx(
         stats.spearmanr([1, 2, 3, 4], [10, 20, 20, 40]).statistic)
     assert np.isnan(spearman(np.array([1.0, 2]), np.array([2.0, 1])))  # too few points
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 9)), elements=VALUES))
+def test_average_ranks_are_scipys_rankdata(values):
+    from alliancesim.metrics import average_ranks
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = stats.rankdata(values, axis=-1, nan_policy="omit")
+    np.testing.assert_array_equal(average_ranks(values), expected)

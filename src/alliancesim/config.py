@@ -723,7 +723,7 @@ def _allowed_text(dotted: str) -> str:
                 return "one of " + ", ".join(map(str, row["choices"]))
             if row["min"] is not None or row["max"] is not None:
                 return f"{row['type']} in [{row['min']}, {row['max']}] {row['unit']}"
-            return f"{row['type']}"
+            return "true or false" if row["type"] == "bool" else f"{row['type']}"
     return ""
 
 

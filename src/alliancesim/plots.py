@@ -36,14 +36,16 @@ def _pyplot() -> Any:
 def _year_axis(ax: Any) -> None:
     from matplotlib.ticker import MaxNLocator
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     ax.set_xlabel("year")
 
 
-def _legend_outside(ax: Any, **kwargs: Any) -> None:
-    """The legend to the right of the axes, outside the data."""
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8,
-              frameon=False, **kwargs)
+def _legend_outside(ax: Any, ncol: int = 2, handles: tuple[list, list] | None = None) -> None:
+    """The legend under the axes (below the year labels), so it covers no data and no
+    neighbouring panel."""
+    args = handles if handles is not None else ()
+    ax.legend(*args, loc="upper center", bbox_to_anchor=(0.5, -0.16), borderaxespad=0.0,
+              fontsize=8, frameon=False, ncol=ncol)
 
 
 def _save(fig: plt.Figure, path: Path, title: str) -> Path:
@@ -109,7 +111,7 @@ def gaps_figure(res: Results, path: Path) -> Path:
     ax.set(ylabel="capability held (ratio to start year)", title="Capability by area")
     ax.set_ylim(bottom=0)
     _year_axis(ax)
-    _legend_outside(ax)
+    _legend_outside(ax, ncol=3)
     ts = res.timeseries
     ax2.plot(ts["year"], ts["capability_gap_index"], label="whole alliance", color="black")
     ax2.plot(ts["year"], ts["capability_gap_index_europe"], label="allies without the leader",
@@ -170,7 +172,7 @@ def operation_figure(res: Results, path: Path) -> Path:
     ax.set(ylabel="troops deployed (soldiers)", title="Troops in the operation")
     ax.set_ylim(bottom=0)
     _year_axis(ax)
-    _legend_outside(ax)
+    _legend_outside(ax, ncol=3)
     ax2.plot(ts["year"], ts["contributors"], label="contributing allies")
     ax2.plot(ts["year"], ts["defections"], label="unilateral defections (cumulative)")
     ax2.plot(ts["year"], ts["coordinated_drawdowns"],
@@ -183,8 +185,7 @@ def operation_figure(res: Results, path: Path) -> Path:
     twin.set(ylabel="mean caveat (fraction of troops)", ylim=(0, 1))
     lines = ax2.get_legend_handles_labels()
     twin_lines = twin.get_legend_handles_labels()
-    ax2.legend(lines[0] + twin_lines[0], lines[1] + twin_lines[1], loc="upper left",
-               bbox_to_anchor=(1.15, 1.0), borderaxespad=0.0, fontsize=8, frameon=False)
+    _legend_outside(ax2, handles=(lines[0] + twin_lines[0], lines[1] + twin_lines[1]))
     return _save(fig, path, "The operation")
 
 
@@ -203,7 +204,7 @@ def opinion_figure(res: Results, path: Path) -> Path:
         ax.set(ylim=(0, 1), title=title)
         _year_axis(ax)
     axes[0].set_ylabel("public in favour (share, 0-1)")
-    _legend_outside(axes[1])
+    _legend_outside(axes[1], ncol=3)
     return _save(fig, path, "Public opinion")
 
 
