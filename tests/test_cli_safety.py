@@ -332,17 +332,9 @@ def test_sweep_refuses_foreign_and_protected_folders_and_huge_seeds(in_tmp, caps
     assert not (in_tmp / "s").exists()
 
 
-def test_validate_refuses_other_seeds_saying_what_to_do(in_tmp, capsys):
-    runs = in_tmp / "v" / "runs" / "baseline"
-    runs.mkdir(parents=True)
-    (runs / "experiment.json").write_text(json.dumps({"design": {"seeds": [1, 2, 3]}}))
-    (in_tmp / "v" / "validation.csv").write_text("fact\n")
-    assert main(["validate", "--seeds", "2", "--out", "v"]) == 2
-    err = capsys.readouterr().err
-    assert ("--out v holds validation runs with --seeds 3, not 2. Run again with --seeds 3 "
-            "to reuse them, choose another --out, or pass --force") in err
+def test_validate_with_too_few_seeds_writes_nothing(in_tmp, capsys):
     assert main(["validate", "--seeds", "1", "--out", "w"]) == 2
-    assert "--seeds 1: expected at least 2" in capsys.readouterr().err
+    assert "--seeds must be at least 2" in capsys.readouterr().err
     assert not (in_tmp / "w").exists()
 
 
