@@ -90,25 +90,6 @@ CASES: dict[str, tuple[Callable, Draw]] = {
         unit(r, n), unit(r, n), 0.1, 0.3)),
     "expected_casualties": (operation.expected_casualties, lambda r, n: (
         unit(r, n) * 9000, 0.002, r.random(), unit(r, n), 0.5)),
-    "affordability": (capabilities.affordability, lambda r, n: (
-        unit(r, n) * 1e9, 1.0 + r.random(), unit(r, n, 0.3) * 1e9)),
-    "national_weights": (capabilities.national_weights, lambda r, n: (
-        stocks(r, n), capabilities.priority_matrix(["defender"] * n, np.zeros(n, bool)),
-        mask(r, n, AREAS), unit(r, n) * 1.5, 2.0)),
-    "normalise_rows": (capabilities.normalise_rows, lambda r, n: (
-        stocks(r, n), np.full((n, AREAS), 1.0 / AREAS))),
-    "unit_prices_pooled": (capabilities.unit_prices, lambda r, n: (
-        1.0 + r.random(), mask(r, n, AREAS), 1.5, r.random((n, AREAS)), 0.2)),
-    "unit_prices": (capabilities.unit_prices, lambda r, n: (
-        1.0 + r.random(), mask(r, n, AREAS), 1.5, None, 0.2)),
-    "invest": (capabilities.invest, lambda r, n: (
-        stocks(r, n), stocks(r, n) * 0.1, 1.0 + r.random((n, AREAS)), 0.05)),
-    "viability": (capabilities.viability, lambda r, n: (
-        stocks(r, n), unit(r, AREAS) * 5e8, mask(r, n, AREAS), mask(r, n, AREAS))),
-    "effective_stock": (capabilities.effective_stock, lambda r, n: (
-        stocks(r, n), mask(r, n, AREAS), unit(r, AREAS) * 1e9, mask(r, AREAS),
-        (r.random(AREAS) < 0.8).astype(float), mask(r, n))),
-    "gaps": (capabilities.gaps, lambda r, n: (unit(r, AREAS) * 2e9, unit(r, AREAS, 0.3) * 2e9)),
 }
 
 

@@ -259,55 +259,126 @@ def test_the_budget_split_sums_to_the_budget_and_nothing_is_negative(budget, per
 
 # ---------------------------------------------------------------- capabilities
 
-def test_an_area_below_viability_is_abandoned_and_costs_more_to_rebuild():
-    thresholds = np.array([10.0, 10.0])
-    stocks = np.array([[12.0, 9.0]])
-    was_held = np.array([[True, True]])
-    kept, held, lost = cap.viability(stocks, thresholds, was_held)
-    assert held.tolist() == [[True, False]] and lost.tolist() == [[False, True]]
-    assert kept[0, 1] == 0.0  # written off: the remnant cannot be used
-    prices = cap.unit_prices(1.0, lost, 2.5, np.zeros_like(stocks), 0.2)
+def _viability(stocks, thresholds, was_held, kept=None, abandoned=None, years=None, lead=3):
+    shape = np.shape(stocks)
+    return cap.viability(np.asarray(stocks, float), np.asarray(thresholds, float),
+                         np.asarray(was_held), np.zeros(shape, bool) if abandoned is None
+                         else abandoned, np.zeros(shape) if years is None else years, lead,
+                         np.zeros(shape, bool) if kept is None else kept)
+
+
+def test_an_area_below_its_minimum_unit_is_abandoned_and_costs_more_to_rebuild():
+    result = _viability([[12.0, 9.0]], [[10.0, 10.0]], [[True, True]])
+    assert result.held.tolist() == [[True, False]] and result.lost.tolist() == [[False, True]]
+    assert result.stocks[0, 1] == 0.0  # written off: the remnant cannot be used
+    prices = cap.unit_prices(1.0, result.lost, 2.5, np.zeros((1, 2), bool), 0.2)
     assert prices[0, 1] > prices[0, 0]
 
 
 def test_a_holding_that_was_never_viable_is_not_counted_as_abandoned():
-    _, held, lost = cap.viability(np.array([[3.0]]), np.array([10.0]), np.array([[False]]))
-    assert not held[0, 0] and not lost[0, 0]
+    result = _viability([[3.0]], [[10.0]], [[False]])
+    assert not result.held[0, 0] and not result.lost[0, 0]
+
+
+def test_a_rebuilt_area_counts_as_held_only_after_the_lead_time():
+    abandoned = np.array([[True]])
+    early = _viability([[12.0]], [[10.0]], [[False]], abandoned=abandoned,
+                       years=np.array([[2.0]]), lead=3)
+    ready = _viability([[12.0]], [[10.0]], [[False]], abandoned=abandoned,
+                       years=np.array([[3.0]]), lead=3)
+    assert not early.held[0, 0] and ready.held[0, 0] and ready.regained[0, 0]
 
 
 def test_pooling_lowers_the_unit_cost_of_pooled_capability():
-    national = cap.unit_prices(1.0, np.zeros((1, 2), bool), 2.5, np.array([[0.0, 0.0]]), 0.2)
-    pooled = cap.unit_prices(1.0, np.zeros((1, 2), bool), 2.5, np.array([[0.3, 1.0]]), 0.2)
-    assert np.all(pooled < national)
-    assert np.isclose(pooled[0, 1], 0.8)
+    national = cap.unit_prices(1.0, np.zeros((1, 2), bool), 2.5, np.zeros((1, 2), bool), 0.2)
+    pooled = cap.unit_prices(1.0, np.zeros((1, 2), bool), 2.5, np.array([[False, True]]), 0.2)
+    assert pooled[0, 0] == national[0, 0] and np.isclose(pooled[0, 1], 0.8)
 
 
-def test_a_viable_pool_keeps_holdings_too_small_to_stand_alone():
+def test_a_viable_cluster_unit_keeps_holdings_too_small_to_stand_alone():
+    """Two sub-viable holdings in one cluster make one viable unit; the loss of national
+    viability still counts, but the assets are kept (not written off)."""
     stocks = np.array([[6.0], [6.0], [30.0]])
-    held = stocks >= 10.0
-    pool = cap.pool_stock(stocks, held, np.array([True, True, False]))
-    assert pool.tolist() == [12.0]
-    pooled = np.array([[True], [True], [False]]) & (pool >= 10.0)
-    _, _, lost = cap.viability(stocks, np.array([10.0]), np.array([[True], [True], [True]]),
-                               pooled)
-    assert not lost[:2].any()
+    per_unit = np.ones((3, 1))
+    pooled = np.array([[True], [True], [False]])
+    clusters = np.array([[0], [0], [1]])
+    pools = cap.cluster_pools(stocks, per_unit, pooled, clusters, 2, np.array([10.0]),
+                              np.ones((2, 1)))
+    assert pools.viable.tolist() == [[True], [False]]
+    kept = cap.in_viable_pool(pooled, clusters, pools)
+    result = _viability(stocks, np.full((3, 1), 10.0), [[True], [True], [True]], kept=kept)
+    assert result.lost[:2].all() and (result.stocks[:2] == 6.0).all()
+
+
+def test_a_pool_of_one_is_not_a_cluster_unit():
+    pools = cap.cluster_pools(np.array([[20.0]]), np.ones((1, 1)), np.array([[True]]),
+                              np.array([[0]]), 1, np.array([10.0]), np.ones((1, 1)))
+    assert not pools.viable.any()
+
+
+def test_members_pool_when_savings_and_viability_outweigh_sovereignty_industry_and_distrust():
+    need = np.array([[1.0, 0.0]])
+    args = dict(savings=0.2, viability_gain=0.5, sovereignty=np.array([0.15]),
+                industry=np.array([0.05]), industry_weight=0.5, dependence=0.5)
+    trusted = cap.pooling_utility(need=need, access=np.full((1, 2), 0.9), **args)
+    distrusted = cap.pooling_utility(need=need, access=np.full((1, 2), 0.1), **args)
+    assert trusted[0, 0] > 0 > distrusted[0, 1] and (trusted > distrusted).all()
+    waived = cap.pooling_utility(need=need, access=np.full((1, 2), 0.9),
+                                 waive_sovereignty=np.array([[False, True]]), **args)
+    assert waived[0, 1] > trusted[0, 1]
+
+
+def test_clusters_are_regional_or_strategic_and_fleets_of_2012_have_their_own():
+    regions = ["west", "west", "north", "north-east", "north-america"]
+    postures = ["activist", "defender", "activist", "defender", "activist"]
+    europeans = np.array([True, True, True, True, False])
+    legacy = np.zeros((5, 2), bool)
+    legacy[1, 1] = True
+    by_region, n = cap.cluster_ids(regions, postures, europeans, "region", legacy)
+    assert by_region[0, 0] == by_region[1, 0] and by_region[2, 0] == by_region[3, 0]
+    assert by_region[4, 0] == -1 and by_region[1, 1] >= n - 2
+    by_posture, _ = cap.cluster_ids(regions, postures, europeans, "posture", legacy)
+    assert by_posture[0, 0] == by_posture[2, 0] != by_posture[1, 0]
 
 
 def test_tight_budgets_concentrate_national_portfolios_specialisation_by_default():
     stocks = np.array([[50.0, 30.0, 20.0]])
     prio = stocks / stocks.sum()
     lost = np.zeros_like(stocks, bool)
-    relaxed = cap.national_weights(stocks, prio, lost, np.array([1.0]), 6.0)
-    tight = cap.national_weights(stocks, prio, lost, np.array([0.7]), 6.0)
+    relaxed = cap.national_weights(stocks, prio, prio, lost, np.array([1.0]), 6.0)
+    tight = cap.national_weights(stocks, prio, prio, lost, np.array([0.7]), 6.0)
     assert np.allclose(relaxed, prio)
     assert tight[0, 0] > relaxed[0, 0] and tight[0, 2] < relaxed[0, 2]
+    fenced = cap.national_weights(stocks, prio, prio, lost, np.array([0.7]), 6.0,
+                                  np.array([[False, False, True]]))
+    assert fenced[0, 2] > tight[0, 2]
 
 
 def test_lost_areas_get_no_national_money():
     stocks = np.array([[50.0, 0.0, 20.0]])
-    weights = cap.national_weights(stocks, np.full((1, 3), 1 / 3),
-                                   np.array([[False, True, False]]), np.array([1.0]), 6.0)
+    prio = np.full((1, 3), 1 / 3)
+    weights = cap.national_weights(stocks, prio, prio, np.array([[False, True, False]]),
+                                   np.array([1.0]), 6.0)
     assert weights[0, 1] == 0.0 and np.isclose(weights.sum(), 1.0)
+
+
+def test_austerity_and_threat_tilt_priorities_toward_territorial_defence():
+    base = cap.priority_matrix(["activist"], np.zeros(1, bool))
+    drifted = cap.drift_priorities(base, base, np.array([1.0]), 0.2, 0.0)
+    territorial = cap.TERRITORIAL_AREAS
+    assert drifted[0, territorial].sum() > base[0, territorial].sum()
+    calm = cap.drift_priorities(drifted, base, np.array([0.0]), 0.2, 0.5)
+    assert calm[0, territorial].sum() < drifted[0, territorial].sum()
+
+
+def test_a_member_rebuilds_only_with_money_to_spare_and_a_rebuild_it_can_afford():
+    closed = np.array([[True, True, False]])
+    prio = np.array([[0.5, 0.3, 0.2]])
+    cost = np.array([[100.0, 10.0, 0.0]])
+    spend = np.array([10.0])
+    chosen = cap.rebuild_choice(closed, prio, np.array([1.3]), 1.1, cost, spend, 0.3, 8)
+    assert chosen.tolist() == [[False, True, False]]  # area 0 costs more than 8 years' share
+    assert not cap.rebuild_choice(closed, prio, np.array([1.0]), 1.1, cost, spend, 0.3, 8).any()
 
 
 def test_prioritisation_tilts_spending_toward_gaps():
@@ -328,19 +399,12 @@ def test_specialisation_by_design_drops_only_well_covered_areas_of_weak_comparat
     assert not drop[4, 1] and not drop[1, 0]
 
 
-def test_the_two_plus_principle_boosts_providers_of_thinly_held_areas():
-    weights = np.full((3, 2), 0.5)
-    stocks = np.array([[50.0, 9.0], [50.0, 8.0], [50.0, 1.0]])
-    held = stocks >= 10.0  # nobody holds area 1
-    boosted = cap.two_plus_weights(weights, stocks, held, np.ones(3, bool), minimum=2)
-    assert boosted[0, 1] > 0.5 and boosted[1, 1] > 0.5 and np.isclose(boosted[2, 1], 0.5)
-
-
 def test_handed_over_assets_go_to_the_allies_that_keep_the_area():
-    stocks = np.array([[0.0], [30.0], [10.0]])
+    stocks = np.array([[8.0], [30.0], [10.0]])
     released = np.array([[8.0], [0.0], [0.0]])
     after = cap.hand_over(stocks, released, np.array([[False], [True], [True]]))
     assert np.isclose(after.sum(), 48.0) and np.isclose(after[1, 0], 36.0)
+    assert after[0, 0] == 0.0
 
 
 @settings(max_examples=50, deadline=None)

@@ -423,11 +423,65 @@ class CapabilityParams(_Section):
     quality_growth: float = P(0.03, "fraction / year", "judgement",
                               "Yearly gain in capability per unit of equipment from better "
                               "technology (offsets part of cost growth).", ge=0, le=0.2)
-    viability_threshold: float = P(0.004, "share of alliance stock in the area",
-                                   "O'Donnell report (seed, lines 2485-2499): 'falling off a "
-                                   "cliff'", "Minimum viable "
-                                   "size of a national holding, as a share of the alliance's "
-                                   "initial stock in the area.", ge=0, le=0.5)
+    min_unit_land_combat: float = P(30.0, "armoured vehicles", "judgement: one mechanised "
+                                    "battalion's vehicles", "Minimum viable national unit in "
+                                    "land combat.", ge=0.1, le=1000)
+    min_unit_air_strike: float = P(12.0, "combat jets", "judgement: one squadron",
+                                   "Minimum viable national unit in air combat / strike.",
+                                   ge=0.1, le=500)
+    min_unit_air_refuelling: float = P(2.0, "tankers", "judgement: two tankers sustain one "
+                                       "orbit", "Minimum viable national unit in air-to-air "
+                                       "refuelling.", ge=0.1, le=100)
+    min_unit_strategic_airlift: float = P(2.0, "strategic transport aircraft", "judgement",
+                                          "Minimum viable national unit in strategic airlift.",
+                                          ge=0.1, le=100)
+    min_unit_isr: float = P(2.0, "ISR platforms", "judgement",
+                            "Minimum viable national unit in ISR.", ge=0.1, le=100)
+    min_unit_precision_munitions: float = P(1.0, "stockpile units (no count in the table)",
+                                            "judgement", "Minimum viable national unit in "
+                                            "precision-guided munitions.", ge=0.1, le=100)
+    min_unit_maritime_patrol: float = P(2.0, "maritime patrol aircraft", "judgement",
+                                        "Minimum viable national unit in maritime patrol.",
+                                        ge=0.1, le=100)
+    min_unit_transport_helicopters: float = P(8.0, "helicopters", "judgement: one squadron",
+                                              "Minimum viable national unit in transport "
+                                              "helicopters.", ge=0.1, le=500)
+    min_unit_command_control: float = P(1.0, "deployable HQs", "judgement",
+                                        "Minimum viable national unit in command and "
+                                        "control.", ge=0.1, le=10)
+    min_unit_missile_defence: float = P(1.0, "batteries / battalions", "judgement",
+                                        "Minimum viable national unit in missile defence.",
+                                        ge=0.1, le=50)
+    unscaled_holding_units: float = P(2.0, "x minimum unit", "judgement (data: holdings table "
+                                      "gives no count for PGMs, C2 and some rows)",
+                                      "Size of a 2012 holding the table gives no count for.",
+                                      ge=1, le=10)
+    shared_weight: float = P(0.3, "x a national holding's priority weight", "judgement",
+                             "Start-year spending weight of a share of a multinational fleet.",
+                             ge=0, le=1)
+    absent_weight: float = P(0.05, "x priority weight", "judgement (light forces, training)",
+                             "Start-year spending weight of an area a member does not hold.",
+                             ge=0, le=1)
+    rebuild_lead_time: int = P(3, "years", "judgement (procurement lead times)",
+                               "Years of rebuilding before an abandoned area counts as held "
+                               "again.", ge=0, le=20)
+    rebuild_trigger: float = P(1.1, "x upkeep of the current portfolio", "judgement",
+                               "A member reopens an abandoned area once its equipment budget "
+                               "exceeds this multiple of what its remaining holdings cost to "
+                               "sustain.", ge=0.5, le=3)
+    rebuild_max_share: float = P(0.3, "fraction of equipment budget", "judgement",
+                                 "Largest share of its equipment budget a member puts into "
+                                 "rebuilding abandoned areas.", ge=0, le=1)
+    rebuild_horizon: float = P(8.0, "years", "judgement (a procurement cycle)",
+                               "A member reopens an abandoned area only if it can rebuild it "
+                               "within this many years.", ge=1, le=30)
+    priority_drift: float = P(0.15, "fraction / year per unit pressure", "Keohane (seed, lines "
+                              "1469-1473): austerity pushes defenders toward territorial "
+                              "defence", "How fast priorities tilt toward territorial areas "
+                              "under fiscal stress and threat.", ge=0, le=1)
+    priority_reversion: float = P(0.05, "fraction / year", "judgement",
+                                  "How fast priorities return to the posture's when the "
+                                  "pressure eases.", ge=0, le=1)
     rebuild_cost_multiplier: float = P(2.5, "x", "Giegerich (seed)",
                                        "Unit-cost multiplier for rebuilding an abandoned area.",
                                        ge=1, le=10)
@@ -453,24 +507,48 @@ class SmartDefenceParams(_Section):
     specialisation: bool = P(False, "switch", "Giegerich (seed): specialisation by design",
                              "Members drop areas that others cover well, coordinated.",
                              behavioural=False)
-    two_plus: bool = P(False, "switch", "Giegerich (seed): the 2+ principle",
-                       "No area may be left to fewer than two European providers.",
+    two_plus: bool = P(False, "switch", "Giegerich (seed, lines 1062-1066): the 2+ principle",
+                       "For every new capability initiative (a rebuild, a holding below its "
+                       "minimum unit) a multinational option is assessed first: the member "
+                       "joins its cluster's unit unless it has no partner.",
                        behavioural=False)
-    ring_fencing: bool = P(False, "switch", "Giegerich (seed)",
-                           "Pooled projects are spared from cuts.", behavioural=False)
+    ring_fencing: bool = P(False, "switch", "Giegerich (seed, lines 1068-1070)",
+                           "Pooled projects (including the multinational fleets of 2012) are "
+                           "funded before other equipment and spared the concentration of "
+                           "cuts.", behavioural=False)
     reinvestment_fund: bool = P(False, "switch", "Giegerich (seed)",
                                 "Savings from pooling stay in defence equipment.",
                                 behavioural=False)
-    pooled_share: float = P(0.3, "fraction of equipment budget", "judgement; 77% of EU "
-                            "procurement national-only in 2010 (seed)", "Share of equipment "
-                            "spending that goes through pooled projects when pooling is on.",
-                            ge=0, le=1)
+    cluster_basis: Literal["region", "posture"] = P(
+        "region", "-", "Giegerich (seed, lines 1000-1016): regional or strategic proximity",
+        "How cooperation clusters form: neighbours, or allies of the same posture.",
+        behavioural=False)
     pooling_savings: float = P(0.2, "fraction of unit cost", "Keohane (seed): up to 20% "
                                "savings in procurement", "Unit-cost saving on pooled "
                                "procurement.", ge=0, le=0.5)
     assured_access: float = P(0.85, "probability", "Giegerich (seed): trust and assured access",
                               "Chance that pooled capability is available when needed (no "
-                              "partner opts out).", ge=0, le=1)
+                              "partner opts out), for partners of full reputation.", ge=0, le=1)
+    viability_gain: float = P(0.5, "fraction of area spending", "Giegerich (seed): pooling "
+                              "protects existing capability", "Value of keeping a holding too "
+                              "small to stand alone, in the pooling decision.", ge=0, le=2)
+    sovereignty_cost_activist: float = P(0.25, "fraction of area spending", "Giegerich (seed, "
+                                         "lines 961-968): loss of sovereignty", "Cost of "
+                                         "shared autonomy to an activist.", ge=0, le=2)
+    sovereignty_cost_defender: float = P(0.15, "fraction of area spending", "Giegerich (seed, "
+                                         "lines 961-968)", "Cost of shared autonomy to a "
+                                         "defender.", ge=0, le=2)
+    sovereignty_cost_free_rider: float = P(0.05, "fraction of area spending", "Giegerich "
+                                           "(seed, lines 961-968)", "Cost of shared autonomy "
+                                           "to a free-rider.", ge=0, le=2)
+    industry_weight: float = P(0.5, "per unit share of European equipment spending",
+                               "Giegerich (seed, lines 970-986): juste retour", "Cost of "
+                               "industrial consolidation to a member, per unit of its share of "
+                               "European equipment spending.", ge=0, le=5)
+    dependence_cost: float = P(0.5, "fraction of area spending", "Giegerich (seed, lines "
+                               "988-995): access has to be guaranteed", "Cost of depending on "
+                               "partners who may opt out, per unit of expected unavailability.",
+                               ge=0, le=2)
 
 
 class OperationParams(_Section):

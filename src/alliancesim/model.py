@@ -20,13 +20,14 @@ from . import operation as op
 from ._numeric import bounded, ratio
 from .agents import AllianceLeader, MemberState, Policy
 from .config import CAPABILITY_AREAS, Config, ConfigError
-from .data import MemberData, fictional_members, isaf_requirement, real_members
+from .data import (MemberData, fictional_members, holdings_arrays, isaf_requirement,
+                   real_members)
 from .state import History, MemberArrays
 
 #: Per-year scalars recorded beside the member arrays.
 YEARLY = ("requirement", "partner_troops", "contributors", "defections",
           "coordinated_drawdowns", "ever_contributors", "common_threat", "commitment",
-          "unit_cost", "operation_running")
+          "unit_cost", "operation_running", "viability_losses", "areas_rebuilt")
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -126,7 +127,10 @@ class AllianceModel(mesa.Model):
         self.personnel_share = np.where(d.personnel_share > 0, d.personnel_share, 0.5)
         equipment = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
         self.other_share = bounded(1.0 - self.personnel_share - equipment, 0.0, 1.0)
-        self.priorities = cap.priority_matrix(self.postures, self.leader_mask)
+        self.base_priorities = _read_only(cap.priority_matrix(self.postures, self.leader_mask))
+        c = cfg.capabilities
+        self.minimum_units = _read_only(np.array(
+            [getattr(c, f"min_unit_{area}") for area in CAPABILITY_AREAS]))
         self.population = np.where(np.isfinite(d.population) & (d.population > 0),
                                    d.population, d.gdp_usd / 40_000.0)
         self.real_cost_growth = economy.real_unit_cost_growth(
@@ -147,7 +151,6 @@ class AllianceModel(mesa.Model):
         self.nobody = _read_only(np.zeros(n, bool))
         self.zero_per_member = _read_only(np.zeros(n))
         self.none_dropped = _read_only(np.zeros((n, len(CAPABILITY_AREAS)), bool))
-        self.full_access = _read_only(np.ones(len(CAPABILITY_AREAS)))
 
     def _per_member(self, name: str) -> np.ndarray:
         """One value per member from its posture's table (``postures.*``); the leader's own."""
@@ -165,13 +168,31 @@ class AllianceModel(mesa.Model):
         budget = d.gdp_usd * d.burden_pct / 100.0
         equipment_share = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
         self.initial_equipment_spend = budget * equipment_share
-        stocks = cap.initial_stocks(self.initial_equipment_spend, self.priorities,
-                                    cfg.capabilities.depreciation)
-        # Minimum viable size per area: a share of what the whole alliance held at the start.
-        self.thresholds = cfg.capabilities.viability_threshold * stocks.sum(axis=0)
-        self.targets = cfg.capabilities.ambition * stocks.sum(axis=0)
-        self.europe_targets = cfg.capabilities.europe_ambition * stocks.sum(axis=0)
-        held = stocks >= self.thresholds[None, :]
+        c = cfg.capabilities
+        if cfg.members.source == "data":
+            holds, platforms = holdings_arrays(self.codes, CAPABILITY_AREAS)
+        else:
+            holds = np.full((n, len(CAPABILITY_AREAS)), -1)
+            platforms = np.full((n, len(CAPABILITY_AREAS)), np.nan)
+        portfolio = cap.initial_portfolio(
+            self.initial_equipment_spend, self.base_priorities, holds, platforms,
+            self.minimum_units, c.depreciation, c.shared_weight, c.absent_weight,
+            c.unscaled_holding_units, self.europeans)
+        stocks, held = portfolio.stocks, portfolio.held
+        self.thresholds = _read_only(portfolio.thresholds)
+        self.per_unit = _read_only(portfolio.per_unit)
+        self.legacy_pooled = _read_only(portfolio.shared & self.europeans[:, None])
+        self.clusters, self.n_clusters = cap.cluster_ids(
+            list(d.region), self.postures, self.europeans, cfg.smart_defence.cluster_basis,
+            self.legacy_pooled)
+        european_equipment = np.where(self.europeans, self.initial_equipment_spend, 0.0)
+        self.industry = european_equipment / max(float(european_equipment.sum()), 1.0)
+        self.sovereignty = self._per_member(
+            {"activist": cfg.smart_defence.sovereignty_cost_activist,
+             "defender": cfg.smart_defence.sovereignty_cost_defender,
+             "free-rider": cfg.smart_defence.sovereignty_cost_free_rider})
+        self.targets = c.ambition * stocks.sum(axis=0)
+        self.europe_targets = c.europe_ambition * stocks.sum(axis=0)
         threat = economy.perceived_threat(
             self.common_threat, cfg.threat.base_level, d.frontline, cfg.threat.frontline_extra,
             cfg.threat.shock_frontline_multiplier)
@@ -192,11 +213,13 @@ class AllianceModel(mesa.Model):
             support_defence=np.full(n, 0.5),
             reputation=np.full(n, cfg.incentives.initial_reputation), threat=threat,
             stress=zeros.copy(), membership_value=zeros.copy(), stocks=stocks, held=held,
-            abandoned=np.zeros_like(held), handed_over=np.zeros_like(held))
-        self.pool = np.zeros(len(CAPABILITY_AREAS))
-        self.pool_viable = np.zeros(len(CAPABILITY_AREAS), bool)
-        self.access = np.ones(len(CAPABILITY_AREAS))
-        self.pooled_fraction = None
+            abandoned=np.zeros_like(held), handed_over=np.zeros_like(held),
+            pooled=self.legacy_pooled.copy(), rebuild_years=np.zeros_like(stocks),
+            priorities=self.base_priorities.copy())
+        self.area_spend = stocks * c.depreciation
+        self.viability_losses = 0
+        self.areas_rebuilt = 0
+        self.pools = self._pools(state)
         self.leader_budget0 = max(float(budget[self.leader_mask].sum()), 1.0)
         state.membership_value = self._membership_value(state)
         self.value0 = state.membership_value.copy()
@@ -325,8 +348,8 @@ class AllianceModel(mesa.Model):
         budget = self._apply_policy_burden(budget)
         planned_operations = s.troops * sp.operation_cost_per_troop_usd
         protected = None
-        if cfg.smart_defence.pooling and cfg.smart_defence.ring_fencing:
-            protected = s.equipment_spend * cfg.smart_defence.pooled_share
+        if cfg.smart_defence.ring_fencing:  # last year's pooled projects are funded first
+            protected = (self.area_spend * s.pooled).sum(axis=1)
         personnel, operations, other, equipment = spending.split_budget(
             budget, s.personnel_spend, self.personnel_share, self.other_share,
             planned_operations, sp.personnel_stickiness, protected)
@@ -338,13 +361,33 @@ class AllianceModel(mesa.Model):
             s.budget = np.where(s.active, s.budget, s.gdp * self.anchor_burden / 100.0)
 
     def allocation(self) -> None:
-        """Phase 5: spread equipment budgets over capability areas (national unless coordinated)."""
+        """Phase 5: spread equipment budgets over capability areas (national unless coordinated).
+
+        Members first decide, area by area, whether to put their holding into their cluster's
+        unit; then each spreads its equipment budget by its own portfolio and priorities.
+        """
         cfg, s = self.config, self.state
         sd, c = cfg.smart_defence, cfg.capabilities
         affordable = cap.affordability(s.equipment_spend, self.unit_cost,
                                        self.initial_equipment_spend)
-        weights = cap.national_weights(s.stocks, self.priorities, s.abandoned | s.handed_over,
-                                       affordable, c.specialisation_bias)
+        pressure = s.stress + np.maximum(s.threat - self.base_threat, 0.0) / 0.3
+        s.priorities = cap.drift_priorities(s.priorities, self.base_priorities,
+                                            pressure * self.allies, c.priority_drift,
+                                            c.priority_reversion)
+        closed = s.abandoned & (s.rebuild_years <= 0) & ~cap.in_viable_pool(
+            s.pooled, self.clusters, self.pools)
+        spare = cap.surplus(s.equipment_spend, s.stocks, self.unit_cost, c.depreciation)
+        cost = cap.rebuild_cost(self.thresholds, s.stocks, self.unit_cost,
+                                c.rebuild_cost_multiplier, c.depreciation)
+        starting = cap.rebuild_choice(closed & s.active[:, None], s.priorities, spare,
+                                      c.rebuild_trigger, cost, s.equipment_spend,
+                                      c.rebuild_max_share, c.rebuild_horizon)
+        s.rebuild_years = np.where(starting, 1.0, s.rebuild_years)
+        closed = closed & ~starting
+        s.pooled = self._pooling_choices(s)
+        protected = s.pooled if sd.ring_fencing else None
+        weights = cap.national_weights(s.stocks, s.priorities, self.base_priorities, closed,
+                                       affordable, c.specialisation_bias, protected)
         if sd.prioritisation:
             weights = cap.prioritised_weights(weights, self.europe_gap())
         self.dropped_by_design = self.none_dropped
@@ -353,19 +396,45 @@ class AllianceModel(mesa.Model):
                                                                   self.europeans)
             weights = cap.normalise_rows(np.where(self.dropped_by_design, 0.0, weights),
                                          fallback=weights)
-        if sd.two_plus:
-            weights = cap.two_plus_weights(weights, s.stocks, s.held, self.europeans)
         area_spend = (s.equipment_spend * s.active)[:, None] * weights
-        self.pooled_fraction = None
-        if sd.pooling:
-            self.pooled_fraction = cap.pooled_fraction(s.held, self.europeans, sd.pooled_share)
-            if not sd.reinvestment_fund:
-                # The savings go back to the treasury instead of buying more capability.
-                returned = area_spend * self.pooled_fraction * sd.pooling_savings
-                area_spend = area_spend - returned
-                s.equipment_spend = s.equipment_spend - returned.sum(axis=1)
-                s.budget = s.budget - returned.sum(axis=1)
+        rebuilding = s.rebuild_years > 0
+        if rebuilding.any():
+            area_spend = cap.fund_rebuilds(area_spend, cost, rebuilding, c.rebuild_max_share)
+        if not sd.reinvestment_fund:
+            # The savings of pooled procurement go back to the treasury instead of buying
+            # more capability (Giegerich: cooperation must not become an excuse for cuts).
+            returned = area_spend * s.pooled * sd.pooling_savings
+            area_spend = area_spend - returned
+            s.equipment_spend = s.equipment_spend - returned.sum(axis=1)
+            s.budget = s.budget - returned.sum(axis=1)
         self.area_spend = area_spend
+
+    def _pooling_choices(self, s: MemberArrays) -> np.ndarray:
+        """Which holdings go into their cluster's unit this year (the 2012 fleets stay)."""
+        sd = self.config.smart_defence
+        if not (sd.pooling or sd.two_plus):
+            return self.legacy_pooled
+        platforms = s.stocks * self.per_unit
+        need = cap.viability_need(platforms, self.minimum_units)
+        # A new capability initiative: a rebuild, or the renewal of a holding below twice its
+        # minimum unit (it cannot be kept as it is).
+        new_initiative = (s.rebuild_years > 0) | ((need > 0) & (s.stocks > 0))
+        eligible = np.ones_like(s.pooled) if sd.pooling else new_initiative
+        eligible &= (self.europeans & s.active)[:, None] & (self.clusters >= 0)
+        access = cap.member_access(self.pools.access, self.clusters)
+        waive = new_initiative if sd.two_plus else None
+        utility = cap.pooling_utility(sd.pooling_savings, need, sd.viability_gain,
+                                      self.sovereignty, self.industry, sd.industry_weight,
+                                      access, sd.dependence_cost, waive)
+        willing = eligible & (utility > 0)
+        return self.legacy_pooled | cap.pool_partners(willing, self.clusters, self.n_clusters)
+
+    def _pools(self, s: MemberArrays) -> cap.Pools:
+        sd = self.config.smart_defence
+        access = cap.cluster_access(s.reputation, self.clusters, self.n_clusters, s.active,
+                                    sd.assured_access)
+        return cap.cluster_pools(s.stocks, self.per_unit, s.pooled & s.active[:, None],
+                                 self.clusters, self.n_clusters, self.minimum_units, access)
 
     def operation(self) -> None:
         """Phase 6: contributions, caveats and withdrawal; casualties."""
@@ -418,33 +487,32 @@ class AllianceModel(mesa.Model):
         self._weigh_losses()
 
     def capabilities(self) -> None:
-        """Phase 7: depreciation, investment at rising unit cost, viability."""
+        """Phase 7: depreciation, investment at rising unit cost, national viability."""
         cfg, s = self.config, self.state
         c, sd = cfg.capabilities, cfg.smart_defence
-        prices = cap.unit_prices(self.unit_cost, s.abandoned | s.handed_over,
-                                 c.rebuild_cost_multiplier, self.pooled_fraction,
-                                 sd.pooling_savings)
-        stocks = cap.invest(s.stocks, self.area_spend, prices, c.depreciation)
-        pooled = None
-        if sd.pooling:
-            held_now = stocks >= self.thresholds[None, :]
-            self.pool = cap.pool_stock(stocks, held_now, self.europeans & s.active)
-            self.pool_viable = self.pool >= self.thresholds
-            pooled = self.europeans[:, None] & ~held_now & self.pool_viable[None, :]
-        s.stocks, s.held, lost = cap.viability(stocks, self.thresholds, s.held, pooled)
-        if sd.specialisation:
-            handed = lost & self.dropped_by_design
-            if handed.any():
-                s.stocks = cap.hand_over(s.stocks, np.where(handed, stocks, 0.0),
-                                         s.held & self.europeans[:, None])
-            s.abandoned = (s.abandoned | (lost & ~self.dropped_by_design)) & ~s.held
-            s.handed_over = (s.handed_over | handed) & ~s.held
-        else:  # nothing is dropped by agreement, so nothing is handed over
-            s.abandoned = (s.abandoned | lost) & ~s.held
-        opted_out = self.rng.random(len(CAPABILITY_AREAS)) >= sd.assured_access
-        self.access = self.full_access
-        if sd.pooling:
-            self.access = np.where(opted_out & self.pool_viable, 0.0, 1.0)
+        rebuilding = s.rebuild_years > 0
+        prices = cap.unit_prices(self.unit_cost, rebuilding, c.rebuild_cost_multiplier,
+                                 s.pooled, sd.pooling_savings)
+        s.stocks = cap.invest(s.stocks, self.area_spend, prices, c.depreciation)
+        self.pools = self._pools(s)
+        kept = cap.in_viable_pool(s.pooled, self.clusters, self.pools) | self.dropped_by_design
+        result = cap.viability(s.stocks, self.thresholds, s.held, s.abandoned,
+                               s.rebuild_years, c.rebuild_lead_time, kept)
+        lost = result.lost & s.active[:, None]
+        handed = lost & self.dropped_by_design
+        stocks = result.stocks
+        if handed.any():  # agreed specialisation: the assets go to the allies that keep it
+            stocks = cap.hand_over(stocks, np.where(handed, stocks, 0.0),
+                                   result.held & self.europeans[:, None])
+        s.stocks, s.held = stocks, result.held
+        # Every loss of national viability counts, whatever the label (pooled, handed over).
+        s.abandoned = (s.abandoned | lost) & ~result.regained
+        s.handed_over = (s.handed_over | handed) & s.abandoned
+        s.rebuild_years = np.where(result.regained | ~s.abandoned, 0.0,
+                                   np.where(rebuilding, s.rebuild_years + 1.0, 0.0))
+        self.viability_losses += int(lost.sum())
+        self.areas_rebuilt += int(result.regained.sum())
+        self.pools = self._pools(s)
 
     def alliance_accounts(self) -> None:
         """Phase 8: reputation, the leader's view of the gaps, and the year's record."""
@@ -491,8 +559,9 @@ class AllianceModel(mesa.Model):
 
     def _record(self) -> None:
         s = self.state
-        self.gap = cap.gaps(cap.effective_stock(s.stocks, s.held, self.pool, self.pool_viable,
-                                                self.access, s.active), self.targets)
+        self.gap = cap.gaps(cap.effective_stock(s.stocks, s.held, s.pooled, s.active,
+                                                self.pools), self.targets)
+        gap_europe = self.europe_gap()
         yearly = {
             "requirement": self.requirement_path[self.year],
             "partner_troops": self.partner_troops if self.requirement > 0 else 0.0,
@@ -504,14 +573,19 @@ class AllianceModel(mesa.Model):
             "commitment": self.commitment,
             "unit_cost": self.unit_cost,
             "operation_running": float(self.requirement_path[self.year] > 0),
+            "viability_losses": float(self.viability_losses),
+            "areas_rebuilt": float(self.areas_rebuilt),
         }
-        self._history.record(s, yearly, self.gap, self.pool, self.pool_viable, self.access)
+        self._history.record(s, yearly, self.gap, gap_europe,
+                             cap.pooled_capability(self.pools) / np.maximum(
+                                 self.europe_targets, 1.0),
+                             self.pools.viable.sum(axis=0))
 
     def europe_gap(self) -> np.ndarray:
         """This year's capability gap per area for the allies without the leader."""
         s = self.state
-        return cap.gaps(cap.effective_stock(s.stocks, s.held, self.pool, self.pool_viable,
-                                            self.access, s.active & self.europeans),
+        return cap.gaps(cap.effective_stock(s.stocks, s.held, s.pooled,
+                                            s.active & self.europeans, self.pools),
                         self.europe_targets)
 
     def _apply_policy_burden(self, budget: np.ndarray) -> np.ndarray:

@@ -17,7 +17,6 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from . import capabilities as cap
 from . import metrics
 from .capabilities import EXPEDITIONARY_AREAS
 from .config import CAPABILITY_AREAS
@@ -29,7 +28,7 @@ TIMESERIES_COLUMNS = (
     "year", "alliance_spending_usd", "leader_share", "mean_burden_pct", "members_at_2pct",
     "exploitation_rho", "burden_gini", "capability_gap_index", "capability_gap_index_europe",
     "single_provider_areas", "uncovered_areas", "areas_abandoned", "areas_handed_over",
-    "mean_areas_held",
+    "viability_losses", "areas_rebuilt", "pooled_holdings", "cluster_units", "mean_areas_held",
     "contributors", "defections", "coordinated_drawdowns", "mean_caveat", "troops_deployed",
     "troops_deployed_europe", "troop_requirement", "troop_shortfall", "casualties",
     "risk_gini", "cohesion_index", "mean_support_operation", "mean_support_defence",
@@ -39,7 +38,8 @@ MEMBER_COLUMNS = (
     "year", "member", "posture", "revealed_posture", "gdp_usd", "burden_pct", "budget_usd",
     "equipment_share", "deployable_troops", "troops_deployed", "caveat", "withdrawn",
     "support_operation", "support_defence", "reputation", "areas_held", "casualties")
-CAPABILITY_COLUMNS = ("year", "member", "area", "stock", "held", "abandoned", "handed_over")
+CAPABILITY_COLUMNS = ("year", "member", "area", "stock", "held", "abandoned", "handed_over",
+                      "pooled", "rebuilding")
 
 
 @dataclass(frozen=True)
@@ -134,16 +134,22 @@ def timeseries_columns(model: AllianceModel, m: dict[str, np.ndarray]) -> dict[s
     out["exploitation_rho"] = metrics.exploitation_rho_rows(m["gdp"], burden, active)
     out["burden_gini"] = metrics.gini_rows(burden, has_budget)
     out["capability_gap_index"] = h.gap[:rows].mean(axis=1)
-    out["capability_gap_index_europe"] = _europe_gaps(model, active).mean(axis=1)
+    out["capability_gap_index_europe"] = h.gap_europe[:rows].mean(axis=1)
     held = h.area["held"][:rows] & active[:, :, None]
-    # Every area has the leader; what matters is who else could provide it.
-    providers = metrics.providers_per_area(held & ~leader[None, :, None],
-                                           h.pool_viable[:rows].astype(int))
+    pooled = h.area["pooled"][:rows] & active[:, :, None]
+    # Every area has the leader; what matters is who else could provide it: national
+    # holders outside pools, and each viable cluster unit once.
+    providers = metrics.providers_per_area(held & ~pooled & ~leader[None, :, None],
+                                           h.cluster_units[:rows])
     out["single_provider_areas"] = metrics.single_provider_areas(providers)
     out["uncovered_areas"] = (providers == 0).sum(axis=1)
     out["areas_abandoned"] = (h.area["abandoned"][:rows] & active[:, :, None]).sum(axis=(1, 2))
     out["areas_handed_over"] = (h.area["handed_over"][:rows]
                                 & active[:, :, None]).sum(axis=(1, 2))
+    out["viability_losses"] = y["viability_losses"].astype(int)
+    out["areas_rebuilt"] = y["areas_rebuilt"].astype(int)
+    out["pooled_holdings"] = pooled.sum(axis=(1, 2))
+    out["cluster_units"] = h.cluster_units[:rows].sum(axis=1)
     out["mean_areas_held"] = metrics.masked_mean(held.sum(axis=2), active)
     allies_in = (troops > 0) & ~leader
     out["contributors"] = allies_in.sum(axis=1)
@@ -186,16 +192,6 @@ def timeseries_table(model: AllianceModel) -> dict[str, np.ndarray]:
     return timeseries_columns(model, recorded_arrays(model))
 
 
-def _europe_gaps(model: AllianceModel, active: np.ndarray) -> np.ndarray:
-    """Capability gap per year and area for the allies without the leader."""
-    h = model.history
-    rows = h.rows
-    effective = cap.effective_stock(h.area["stocks"][:rows], h.area["held"][:rows],
-                                    h.pool[:rows], h.pool_viable[:rows], h.access[:rows],
-                                    active & model.europeans)
-    return cap.gaps(effective, model.europe_targets)
-
-
 def _capabilities_frame(model: AllianceModel, active: np.ndarray) -> pd.DataFrame:
     h = model.history
     rows, n, a = h.rows, len(model.codes), len(CAPABILITY_AREAS)
@@ -212,6 +208,8 @@ def _capabilities_frame(model: AllianceModel, active: np.ndarray) -> pd.DataFram
         "held": h.area["held"][:rows][mask],
         "abandoned": h.area["abandoned"][:rows][mask],
         "handed_over": h.area["handed_over"][:rows][mask],
+        "pooled": h.area["pooled"][:rows][mask],
+        "rebuilding": h.area["rebuild_years"][:rows][mask] > 0,
     })
 
 

@@ -41,13 +41,16 @@ class MemberArrays:
     held: np.ndarray
     abandoned: np.ndarray
     handed_over: np.ndarray
+    pooled: np.ndarray
+    rebuild_years: np.ndarray
+    priorities: np.ndarray
 
 
 #: Member-year columns recorded every year (name in MemberArrays -> recorded as is).
 MEMBER_SERIES = ("active", "gdp", "budget", "equipment_spend", "deployable", "troops",
                  "requested", "caveat", "withdrawn", "casualties", "support_operation",
                  "support_defence", "reputation", "threat")
-AREA_SERIES = ("stocks", "held", "abandoned", "handed_over")
+AREA_SERIES = ("stocks", "held", "abandoned", "handed_over", "pooled", "rebuild_years")
 
 
 @dataclass
@@ -65,9 +68,11 @@ class History:
     area: dict[str, np.ndarray] = field(default_factory=dict)
     yearly: dict[str, np.ndarray] = field(default_factory=dict)
     gap: np.ndarray | None = None
-    pool: np.ndarray | None = None
-    pool_viable: np.ndarray | None = None
-    access: np.ndarray | None = None
+    gap_europe: np.ndarray | None = None
+    pooled_capability: np.ndarray | None = None
+    """Per area, the viable cluster units at their expected availability / Europe's target."""
+    cluster_units: np.ndarray | None = None
+    """Per area, the number of viable cluster units."""
     rows: int = 0
     _pending: list = field(default_factory=list)
 
@@ -81,23 +86,25 @@ class History:
             dtype = bool if name in ("active", "withdrawn") else float
             self.member[name] = np.zeros((n_years, n_members), dtype=dtype)
         for name in AREA_SERIES:
-            dtype = float if name == "stocks" else bool
+            dtype = float if name in ("stocks", "rebuild_years") else bool
             self.area[name] = np.zeros((n_years, n_members, n_areas), dtype=dtype)
         for name in self.yearly_names:
             self.yearly[name] = np.full(n_years, np.nan)
         self.gap = np.zeros((n_years, n_areas))
-        self.pool = np.zeros((n_years, n_areas))
-        self.pool_viable = np.zeros((n_years, n_areas), dtype=bool)
-        self.access = np.ones((n_years, n_areas))
+        self.gap_europe = np.zeros((n_years, n_areas))
+        self.pooled_capability = np.zeros((n_years, n_areas))
+        self.cluster_units = np.zeros((n_years, n_areas), dtype=int)
 
     def record(self, state: MemberArrays, yearly: dict[str, float], gap: np.ndarray,
-               pool: np.ndarray, pool_viable: np.ndarray, access: np.ndarray) -> None:
+               gap_europe: np.ndarray, pooled_capability: np.ndarray,
+               cluster_units: np.ndarray) -> None:
         """Keep this year's state as the next row.
 
         The phases replace state arrays rather than change them in place, so a reference is
         a faithful record; rows are stacked into the arrays above on first read.
         """
-        self._pending.append((vars(state).copy(), yearly, gap, pool, pool_viable, access))
+        self._pending.append((vars(state).copy(), yearly, gap, gap_europe, pooled_capability,
+                              cluster_units))
         self.rows += 1
 
     def flush(self) -> None:
@@ -105,7 +112,7 @@ class History:
         if self.gap is None:
             self._allocate()
         start = self.rows - len(self._pending)
-        for k, (arrays, yearly, gap, pool, viable, access) in enumerate(self._pending):
+        for k, (arrays, yearly, gap, gap_eu, pooled, units) in enumerate(self._pending):
             row = start + k
             for name in MEMBER_SERIES:
                 self.member[name][row] = arrays[name]
@@ -113,6 +120,6 @@ class History:
                 self.area[name][row] = arrays[name]
             for name, value in yearly.items():
                 self.yearly[name][row] = value
-            self.gap[row], self.pool[row] = gap, pool
-            self.pool_viable[row], self.access[row] = viable, access
+            self.gap[row], self.gap_europe[row] = gap, gap_eu
+            self.pooled_capability[row], self.cluster_units[row] = pooled, units
         self._pending.clear()

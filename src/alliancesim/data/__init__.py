@@ -46,6 +46,54 @@ def postures_table() -> pd.DataFrame:
 
 
 @cache
+def holdings_table() -> pd.DataFrame:
+    """Capability holdings of the 28 allies of 2012: one row per ally and area.
+
+    ``holds`` is yes / no / shared (a share of a multinational fleet), ``scale`` a rough count
+    of principal platforms. Most rows are marked unverified (see README.md).
+    """
+    return _read("capability_holdings_2012.csv")
+
+
+#: How a holding reads in the arrays of :func:`holdings_arrays`.
+HOLDS_CODE = {"no": 0, "shared": 1, "yes": 2}
+
+
+def holdings_arrays(codes: list[str], areas: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(holds, platforms) per member and area from the 2012 holdings table.
+
+    ``holds``: 2 national holding, 1 a share of a multinational fleet, 0 none, -1 no row (an
+    ally outside the table: its portfolio is set from its priorities). ``platforms``: the
+    rough count of principal platforms, NaN where the table gives none.
+    """
+    table = holdings_table()
+    holds = np.full((len(codes), len(areas)), -1, dtype=int)
+    platforms = np.full((len(codes), len(areas)), np.nan)
+    index = {c: i for i, c in enumerate(codes)}
+    column = {a: k for k, a in enumerate(areas)}
+    for row in table.itertuples(index=False):
+        i, k = index.get(row.member), column.get(row.area)
+        if i is None or k is None:
+            continue
+        holds[i, k] = HOLDS_CODE[str(row.holds).strip()]
+        if pd.notna(row.scale) and float(row.scale) > 0:
+            platforms[i, k] = float(row.scale)
+    holds.setflags(write=False)
+    platforms.setflags(write=False)
+    return holds, platforms
+
+
+def exposure_index(border_russia: np.ndarray, border_belarus_ukraine: np.ndarray,
+                   russia_weight: float = 1.0, neighbour_weight: float = 0.6) -> np.ndarray:
+    """Exposure to the eastern threat in [0, 1] from land borders (nato_members.csv).
+
+    A land border with Russia counts fully, one with Belarus or Ukraine only partly.
+    """
+    return np.where(border_russia, russia_weight,
+                    np.where(border_belarus_ukraine, neighbour_weight, 0.0))
+
+
+@cache
 def sipri_table() -> pd.DataFrame:
     """SIPRI military expenditure 1990-2013 with ISO3 codes added."""
     df = _read("sipri_milex_nato_members_1990_2013.csv")
@@ -103,6 +151,7 @@ class MemberData:
     joined: np.ndarray
     leader: np.ndarray
     frontline: np.ndarray
+    """Exposure to the eastern threat in [0, 1] (land borders; see ``exposure_index``)."""
     gdp_usd: np.ndarray
     population: np.ndarray
     burden_pct: np.ndarray
@@ -170,7 +219,26 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
         gdp = np.where(np.isfinite(gdp), gdp, back_cast)
         burden = np.nan_to_num(s.to_numpy(float))
 
-    frontline = (members["land_border_russia"] | members["land_border_belarus_or_ukraine"])
+    # Allies outside the NATO 2012 table (North Macedonia, Finland, Sweden) take GDP and burden
+    # from SIPRI for the nearest year, and a personnel count from their budget at the median
+    # European cost per soldier (the budget split falls back to the model's defaults).
+    outside = ~np.isfinite(gdp)
+    if outside.any():
+        year = min(max(start_year, int(share.index.min())), int(share.index.max()))
+        s = share.reindex(columns=codes).loc[year].to_numpy(float)
+        m = milex.reindex(columns=codes).loc[year].to_numpy(float) * 1e6 * sipri_to_nato_factor()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gdp = np.where(outside, m / (s / 100.0), gdp)
+        burden = np.where(outside, np.nan_to_num(s), burden)
+        known = np.isfinite(n12["defexp_usd_2015"].to_numpy(float)) & (personnel > 0)
+        per_soldier = float(np.median(n12["defexp_usd_2015"].to_numpy(float)[known]
+                                      / personnel[known]))
+        personnel = np.where(outside, np.nan_to_num(gdp * burden / 100.0) / per_soldier,
+                             personnel)
+        gdp = np.where(np.isfinite(gdp), gdp, 1e9)
+
+    frontline = exposure_index(members["land_border_russia"].to_numpy(bool),
+                               members["land_border_belarus_or_ukraine"].to_numpy(bool))
     return _read_only(MemberData(
         code=codes,
         name=list(members["name"]),
@@ -178,7 +246,7 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
         region=list(members["region"]),
         joined=members["joined"].to_numpy(int),
         leader=np.array([c == LEADER_CODE for c in codes]),
-        frontline=frontline.to_numpy(bool),
+        frontline=frontline,
         gdp_usd=gdp,
         population=population,
         burden_pct=burden,
@@ -210,7 +278,7 @@ def fictional_members(specs) -> MemberData:
         region=[m.region for m in specs],
         joined=np.zeros(n, int),
         leader=np.array([m.leader for m in specs]),
-        frontline=np.array([m.region == "north-east" for m in specs]),
+        frontline=np.array([m.region == "north-east" for m in specs], dtype=float),
         gdp_usd=gdp,
         population=gdp / 40_000.0,
         burden_pct=np.array([m.burden_pct for m in specs], float),
