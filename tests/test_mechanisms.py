@@ -203,11 +203,11 @@ def _target(response: float, threat_rise: float, guarantee_change: float = 0.0,
 
 
 def test_higher_threat_raises_defenders_spending_more_than_free_riders():
-    s = DEFAULTS.spending
-    defender_rise = _target(s.threat_response_defender, 0.3) - _target(
-        s.threat_response_defender, 0.0)
-    free_rider_rise = _target(s.threat_response_free_rider, 0.3) - _target(
-        s.threat_response_free_rider, 0.0)
+    p = DEFAULTS.postures
+    defender_rise = _target(p.defender.threat_response, 0.3) - _target(
+        p.defender.threat_response, 0.0)
+    free_rider_rise = _target(p.free_rider.threat_response, 0.3) - _target(
+        p.free_rider.threat_response, 0.0)
     assert defender_rise > free_rider_rise > 0.0
 
 

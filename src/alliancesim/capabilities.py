@@ -26,17 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._numeric import bounded, ratio
-from .config import CAPABILITY_AREAS
+from .config import CAPABILITY_AREAS, PosturesParams
 
-#: National priorities by posture, one weight per area in CAPABILITY_AREAS order:
-#: land, strike, refuelling, airlift, ISR, PGM, maritime patrol, helicopters, C2, missile def.
-#: Activists favour expeditionary enablers; defenders heavy, home-based forces (Keohane, seed).
-POSTURE_PRIORITIES = {
-    "activist": (1.0, 1.2, 0.45, 0.7, 0.8, 0.7, 0.6, 0.8, 0.8, 0.4),
-    "defender": (1.6, 0.8, 0.15, 0.25, 0.4, 0.3, 0.8, 0.7, 0.7, 0.5),
-    "free-rider": (1.4, 0.4, 0.05, 0.1, 0.2, 0.15, 0.5, 0.5, 0.5, 0.1),
-    "leader": (1.0, 1.2, 1.0, 1.0, 1.2, 1.0, 0.7, 0.8, 1.0, 1.0),
-}
 EXPEDITIONARY_AREAS = np.array([a in ("air_strike", "air_refuelling", "strategic_airlift", "isr",
                                       "precision_munitions") for a in CAPABILITY_AREAS])
 #: Areas that serve territorial defence at home; austerity and threat tilt priorities to them
@@ -50,11 +41,18 @@ TERRITORIAL_AREAS = np.array([a in ("land_combat", "maritime_patrol", "command_c
 LEGACY_FLEETS = {"strategic_airlift": 3.0, "isr": 17.0, "command_control": 2.0}
 
 
-def priority_matrix(postures: list[str], leader: np.ndarray) -> np.ndarray:
-    """Normalised national priority weights for each member (rows sum to 1)."""
-    rows = np.array([POSTURE_PRIORITIES["leader" if is_leader else p]
+def priority_matrix(postures: list[str], leader: np.ndarray,
+                    tables: PosturesParams | None = None) -> np.ndarray:
+    """Normalised national priority weights for each member (rows sum to 1).
+
+    From each posture's table (``postures.<posture>.priority_<area>``; the leader's own):
+    activists favour expeditionary enablers, defenders heavy, home-based forces (Keohane).
+    """
+    tables = tables if tables is not None else PosturesParams()
+    rows = np.array([[getattr(tables.of("leader" if is_leader else p), f"priority_{area}")
+                      for area in CAPABILITY_AREAS]
                      for p, is_leader in zip(postures, leader, strict=True)], dtype=float)
-    return rows / rows.sum(axis=1, keepdims=True)
+    return rows / np.maximum(rows.sum(axis=1, keepdims=True), 1e-12)
 
 
 # ------------------------------------------------------------------ initial portfolios
@@ -299,14 +297,15 @@ def cluster_access(reputation: np.ndarray, clusters: np.ndarray, n_clusters: int
                    active: np.ndarray, assured_access: float) -> np.ndarray:
     """Expected availability of each cluster's units, per cluster and area.
 
-    ``assured_access`` for partners of full reputation, scaled down by the members' mean
-    reputation as allies (trust; Giegerich, seed lines 988-995).
+    Access is assured (``assured_access``: binding agreements, redundancy) or, where it is
+    not, rests on trust: the members' mean reputation as allies (Giegerich, seed lines
+    988-995, 1018-1046).
     """
     members = np.where(active[:, None], 1.0, 0.0) * np.ones(clusters.shape)
     total = by_cluster(members * reputation[:, None], clusters, n_clusters)
     count = by_cluster(members, clusters, n_clusters)
     trust = np.where(count > 0, total / np.maximum(count, 1.0), 0.0)
-    return assured_access * (0.5 + 0.5 * trust)
+    return assured_access + (1.0 - assured_access) * trust
 
 
 def member_access(access: np.ndarray, clusters: np.ndarray) -> np.ndarray:

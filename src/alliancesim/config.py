@@ -186,19 +186,111 @@ class PostureParams(_Section):
         "deployable and sustainable, the US ~400,000; ~70% of European land forces unusable "
         "abroad (2008)", "Share of personnel the member can deploy and sustain abroad.",
         ge=0, le=1)
+    threat_response: float = P(
+        ..., "% GDP per unit threat", "Keohane (seed): defenders focus on territorial defence",
+        "Rise in the target burden per unit of perceived threat above normal; the threat a "
+        "member perceives grows with its exposure (land borders).", ge=0, le=5)
+    sovereignty_cost: float = P(
+        ..., "fraction of area spending", "Giegerich (seed, lines 961-968): loss of "
+        "sovereignty", "Cost of shared autonomy in the decision to pool a holding.", ge=0,
+        le=2)
+    priority_land_combat: float = P(
+        ..., "relative weight", "Keohane (seed): activists favour expeditionary enablers, "
+        "defenders heavy home-based forces", "National spending priority of land combat.",
+        ge=0, le=10)
+    priority_air_strike: float = P(
+        ..., "relative weight", "Keohane (seed): activists favour expeditionary enablers, "
+        "defenders heavy home-based forces", "National spending priority of air strike.",
+        ge=0, le=10)
+    priority_air_refuelling: float = P(
+        ..., "relative weight", "Keohane (seed): activists favour expeditionary enablers, "
+        "defenders heavy home-based forces", "National spending priority of air refuelling.",
+        ge=0, le=10)
+    priority_strategic_airlift: float = P(
+        ..., "relative weight", "Keohane (seed): activists favour expeditionary enablers, "
+        "defenders heavy home-based forces", "National spending priority of strategic airlift.",
+        ge=0, le=10)
+    priority_isr: float = P(
+        ..., "relative weight", "Keohane (seed): activists favour expeditionary enablers, "
+        "defenders heavy home-based forces", "National spending priority of isr.",
+        ge=0, le=10)
+    priority_precision_munitions: float = P(
+        ..., "relative weight", "Keohane (seed): activists favour expeditionary enablers, "
+        "defenders heavy home-based forces", "National spending priority of precision munitions.",
+        ge=0, le=10)
+    priority_maritime_patrol: float = P(
+        ..., "relative weight", "Keohane (seed): activists favour expeditionary enablers, "
+        "defenders heavy home-based forces", "National spending priority of maritime patrol.",
+        ge=0, le=10)
+    priority_transport_helicopters: float = P(
+        ..., "relative weight", "Keohane (seed): activists favour expeditionary enablers, "
+        "defenders heavy home-based forces", "National spending priority of transport helicopters.",
+        ge=0, le=10)
+    priority_command_control: float = P(
+        ..., "relative weight", "Keohane (seed): activists favour expeditionary enablers, "
+        "defenders heavy home-based forces", "National spending priority of command control.",
+        ge=0, le=10)
+    priority_missile_defence: float = P(
+        ..., "relative weight", "Keohane (seed): activists favour expeditionary enablers, "
+        "defenders heavy home-based forces", "National spending priority of missile defence.",
+        ge=0, le=10)
 
 
 #: The default table of each posture and of the leader (keys as in TOML).
 POSTURE_DEFAULTS: dict[str, dict[str, float]] = {
     "activist": {"willingness": 1.5, "casualty_aversion": 0.6, "support_baseline": 0.6,
-                 "guarantee_reliance": 0.3, "initial_caveat": 0.1, "deployable_fraction": 0.08},
+                 "guarantee_reliance": 0.3, "initial_caveat": 0.1, "deployable_fraction": 0.08,
+                 "threat_response": 1.0, "sovereignty_cost": 0.25,
+                 "priority_land_combat": 1.0,
+                 "priority_air_strike": 1.2,
+                 "priority_air_refuelling": 0.45,
+                 "priority_strategic_airlift": 0.7,
+                 "priority_isr": 0.8,
+                 "priority_precision_munitions": 0.7,
+                 "priority_maritime_patrol": 0.6,
+                 "priority_transport_helicopters": 0.8,
+                 "priority_command_control": 0.8,
+                 "priority_missile_defence": 0.4},
     "defender": {"willingness": 1.0, "casualty_aversion": 1.2, "support_baseline": 0.5,
-                 "guarantee_reliance": 0.6, "initial_caveat": 0.5, "deployable_fraction": 0.04},
+                 "guarantee_reliance": 0.6, "initial_caveat": 0.5, "deployable_fraction": 0.04,
+                 "threat_response": 1.6, "sovereignty_cost": 0.15,
+                 "priority_land_combat": 1.6,
+                 "priority_air_strike": 0.8,
+                 "priority_air_refuelling": 0.15,
+                 "priority_strategic_airlift": 0.25,
+                 "priority_isr": 0.4,
+                 "priority_precision_munitions": 0.3,
+                 "priority_maritime_patrol": 0.8,
+                 "priority_transport_helicopters": 0.7,
+                 "priority_command_control": 0.7,
+                 "priority_missile_defence": 0.5},
     "free-rider": {"willingness": 0.5, "casualty_aversion": 1.4, "support_baseline": 0.45,
                    "guarantee_reliance": 1.0, "initial_caveat": 0.6,
-                   "deployable_fraction": 0.03},
+                   "deployable_fraction": 0.03,
+                 "threat_response": 0.4, "sovereignty_cost": 0.05,
+                 "priority_land_combat": 1.4,
+                 "priority_air_strike": 0.4,
+                 "priority_air_refuelling": 0.05,
+                 "priority_strategic_airlift": 0.1,
+                 "priority_isr": 0.2,
+                 "priority_precision_munitions": 0.15,
+                 "priority_maritime_patrol": 0.5,
+                 "priority_transport_helicopters": 0.5,
+                 "priority_command_control": 0.5,
+                 "priority_missile_defence": 0.1},
     "leader": {"willingness": 1.5, "casualty_aversion": 0.6, "support_baseline": 0.6,
-               "guarantee_reliance": 0.0, "initial_caveat": 0.0, "deployable_fraction": 0.28},
+               "guarantee_reliance": 0.0, "initial_caveat": 0.0, "deployable_fraction": 0.28,
+                 "threat_response": 1.0, "sovereignty_cost": 0.25,
+                 "priority_land_combat": 1.0,
+                 "priority_air_strike": 1.2,
+                 "priority_air_refuelling": 1.0,
+                 "priority_strategic_airlift": 1.0,
+                 "priority_isr": 1.2,
+                 "priority_precision_munitions": 1.0,
+                 "priority_maritime_patrol": 0.7,
+                 "priority_transport_helicopters": 0.8,
+                 "priority_command_control": 1.0,
+                 "priority_missile_defence": 1.0},
 }
 
 
@@ -396,16 +488,6 @@ class SpendingParams(_Section):
                           "national changes -50% to +22% over 2006-2010",
                           "Largest yearly relative change of the budget.",
                           ge=0, le=1)
-    threat_response_activist: float = P(1.0, "% GDP per unit threat", "Keohane (seed)",
-                                        "Rise in an activist's target burden with threat.",
-                                        ge=0, le=5)
-    threat_response_defender: float = P(1.6, "% GDP per unit threat", "Keohane (seed): "
-                                        "defenders focus on territorial defence",
-                                        "Rise in a defender's target burden with threat.",
-                                        ge=0, le=5)
-    threat_response_free_rider: float = P(0.4, "% GDP per unit threat", "Keohane (seed)",
-                                          "Rise in a free-rider's target burden with threat.",
-                                          ge=0, le=5)
     opinion_weight: float = P(0.8, "% GDP per unit support", "judgement",
                               "How much support for defence moves the target burden.", ge=0,
                               le=5)
@@ -527,20 +609,11 @@ class SmartDefenceParams(_Section):
                                "savings in procurement", "Unit-cost saving on pooled "
                                "procurement.", ge=0, le=0.5)
     assured_access: float = P(0.85, "probability", "Giegerich (seed): trust and assured access",
-                              "Chance that pooled capability is available when needed (no "
-                              "partner opts out), for partners of full reputation.", ge=0, le=1)
+                              "Share of a pooled unit's availability guaranteed by agreement; "
+                              "the rest depends on trust (partners' reputation).", ge=0, le=1)
     viability_gain: float = P(0.5, "fraction of area spending", "Giegerich (seed): pooling "
                               "protects existing capability", "Value of keeping a holding too "
                               "small to stand alone, in the pooling decision.", ge=0, le=2)
-    sovereignty_cost_activist: float = P(0.25, "fraction of area spending", "Giegerich (seed, "
-                                         "lines 961-968): loss of sovereignty", "Cost of "
-                                         "shared autonomy to an activist.", ge=0, le=2)
-    sovereignty_cost_defender: float = P(0.15, "fraction of area spending", "Giegerich (seed, "
-                                         "lines 961-968)", "Cost of shared autonomy to a "
-                                         "defender.", ge=0, le=2)
-    sovereignty_cost_free_rider: float = P(0.05, "fraction of area spending", "Giegerich "
-                                           "(seed, lines 961-968)", "Cost of shared autonomy "
-                                           "to a free-rider.", ge=0, le=2)
     industry_weight: float = P(0.5, "per unit share of European equipment spending",
                                "Giegerich (seed, lines 970-986): juste retour", "Cost of "
                                "industrial consolidation to a member, per unit of its share of "

@@ -20,14 +20,14 @@ from . import operation as op
 from ._numeric import bounded, ratio
 from .agents import AllianceLeader, MemberState, Policy
 from .config import CAPABILITY_AREAS, Config, ConfigError
-from .data import (MemberData, fictional_members, holdings_arrays, isaf_requirement,
-                   real_members)
+from .data import MemberData, fictional_members, holdings_arrays, isaf_requirement, real_members
 from .state import History, MemberArrays
 
 #: Per-year scalars recorded beside the member arrays.
 YEARLY = ("requirement", "partner_troops", "contributors", "defections",
           "coordinated_drawdowns", "ever_contributors", "common_threat", "commitment",
-          "unit_cost", "operation_running", "viability_losses", "areas_rebuilt")
+          "unit_cost", "operation_running", "viability_losses", "areas_rebuilt",
+          "europe_capability")
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -82,6 +82,7 @@ class AllianceModel(mesa.Model):
         self.state = self._initial_state(n)
         self._weigh_losses()
         self._history = History.empty(cfg.years, n, YEARLY)
+        self.europe_capability0: float | None = None
         self.defections = 0
         self.coordinated_drawdowns = 0
         self.ever_contributed = self.state.troops > 0
@@ -113,11 +114,8 @@ class AllianceModel(mesa.Model):
 
     def _init_constants(self, n: int) -> None:
         cfg, d = self.config, self.data
-        sp = cfg.spending
         self.deployable_fraction = self._per_member("deployable_fraction")
-        self.threat_response = self._by_posture(
-            {"activist": sp.threat_response_activist, "defender": sp.threat_response_defender,
-             "free-rider": sp.threat_response_free_rider})
+        self.threat_response = self._per_member("threat_response")
         self.reliance = self._per_member("guarantee_reliance")
         self.willingness = self._per_member("willingness")
         self.aversion = self._per_member("casualty_aversion")
@@ -127,7 +125,8 @@ class AllianceModel(mesa.Model):
         self.personnel_share = np.where(d.personnel_share > 0, d.personnel_share, 0.5)
         equipment = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
         self.other_share = bounded(1.0 - self.personnel_share - equipment, 0.0, 1.0)
-        self.base_priorities = _read_only(cap.priority_matrix(self.postures, self.leader_mask))
+        self.base_priorities = _read_only(cap.priority_matrix(self.postures, self.leader_mask,
+                                                              cfg.postures))
         c = cfg.capabilities
         self.minimum_units = _read_only(np.array(
             [getattr(c, f"min_unit_{area}") for area in CAPABILITY_AREAS]))
@@ -159,10 +158,6 @@ class AllianceModel(mesa.Model):
                          for posture, is_leader in zip(self.postures, self.leader_mask,
                                                        strict=True)], dtype=float)
 
-    def _by_posture(self, by_posture: dict[str, float]) -> np.ndarray:
-        """One value per member from a posture -> value mapping (the leader's by its posture)."""
-        return np.array([by_posture[posture] for posture in self.postures], dtype=float)
-
     def _initial_state(self, n: int) -> MemberArrays:
         cfg, d = self.config, self.data
         budget = d.gdp_usd * d.burden_pct / 100.0
@@ -187,10 +182,7 @@ class AllianceModel(mesa.Model):
             self.legacy_pooled)
         european_equipment = np.where(self.europeans, self.initial_equipment_spend, 0.0)
         self.industry = european_equipment / max(float(european_equipment.sum()), 1.0)
-        self.sovereignty = self._per_member(
-            {"activist": cfg.smart_defence.sovereignty_cost_activist,
-             "defender": cfg.smart_defence.sovereignty_cost_defender,
-             "free-rider": cfg.smart_defence.sovereignty_cost_free_rider})
+        self.sovereignty = self._per_member("sovereignty_cost")
         self.targets = c.ambition * stocks.sum(axis=0)
         self.europe_targets = c.europe_ambition * stocks.sum(axis=0)
         threat = economy.perceived_threat(
@@ -561,7 +553,11 @@ class AllianceModel(mesa.Model):
         s = self.state
         self.gap = cap.gaps(cap.effective_stock(s.stocks, s.held, s.pooled, s.active,
                                                 self.pools), self.targets)
-        gap_europe = self.europe_gap()
+        europe = cap.effective_stock(s.stocks, s.held, s.pooled, s.active & self.europeans,
+                                     self.pools)
+        gap_europe = cap.gaps(europe, self.europe_targets)
+        if self.europe_capability0 is None:  # the start year: the index's base
+            self.europe_capability0 = max(float(europe.sum()), 1.0)
         yearly = {
             "requirement": self.requirement_path[self.year],
             "partner_troops": self.partner_troops if self.requirement > 0 else 0.0,
@@ -575,6 +571,7 @@ class AllianceModel(mesa.Model):
             "operation_running": float(self.requirement_path[self.year] > 0),
             "viability_losses": float(self.viability_losses),
             "areas_rebuilt": float(self.areas_rebuilt),
+            "europe_capability": float(europe.sum()) / self.europe_capability0,
         }
         self._history.record(s, yearly, self.gap, gap_europe,
                              cap.pooled_capability(self.pools) / np.maximum(

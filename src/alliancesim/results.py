@@ -28,7 +28,8 @@ TIMESERIES_COLUMNS = (
     "year", "alliance_spending_usd", "leader_share", "mean_burden_pct", "members_at_2pct",
     "exploitation_rho", "burden_gini", "capability_gap_index", "capability_gap_index_europe",
     "single_provider_areas", "uncovered_areas", "areas_abandoned", "areas_handed_over",
-    "viability_losses", "areas_rebuilt", "pooled_holdings", "cluster_units", "mean_areas_held",
+    "viability_losses", "areas_rebuilt", "pooled_holdings", "cluster_units",
+    "europe_capability_index", "mean_areas_held",
     "contributors", "defections", "coordinated_drawdowns", "mean_caveat", "troops_deployed",
     "troops_deployed_europe", "troop_requirement", "troop_shortfall", "casualties",
     "risk_gini", "cohesion_index", "mean_support_operation", "mean_support_defence",
@@ -150,6 +151,7 @@ def timeseries_columns(model: AllianceModel, m: dict[str, np.ndarray]) -> dict[s
     out["areas_rebuilt"] = y["areas_rebuilt"].astype(int)
     out["pooled_holdings"] = pooled.sum(axis=(1, 2))
     out["cluster_units"] = h.cluster_units[:rows].sum(axis=1)
+    out["europe_capability_index"] = y["europe_capability"]
     out["mean_areas_held"] = metrics.masked_mean(held.sum(axis=2), active)
     allies_in = (troops > 0) & ~leader
     out["contributors"] = allies_in.sum(axis=1)
