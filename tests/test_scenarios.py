@@ -35,12 +35,13 @@ def test_the_coalition_loses_more_contributors_than_the_alliance_operation():
     assert coalition > alliance
 
 
-def test_austerity_abandons_more_areas_than_the_baseline_and_smart_defence_fewer():
-    def abandoned(name: str) -> float:
-        return sum(r.timeseries["areas_abandoned"].iloc[-1] for r in _final(name))
+def test_austerity_abandons_more_areas_than_the_baseline_and_smart_defence_keeps_more():
+    def final(name: str, column: str) -> float:
+        return sum(r.timeseries[column].iloc[-1] for r in _final(name))
 
-    assert abandoned("austerity") > abandoned("baseline")
-    assert abandoned("smart_defence") < abandoned("austerity")
+    assert final("austerity", "areas_abandoned") > final("baseline", "areas_abandoned")
+    assert (final("smart_defence", "europe_capability_index")
+            > final("austerity", "europe_capability_index"))
 
 
 def test_the_pivot_makes_the_other_allies_spend_more():
