@@ -396,6 +396,7 @@ class AllianceModel(mesa.Model):
             # The savings of pooled procurement go back to the treasury instead of buying
             # more capability (Giegerich: cooperation must not become an excuse for cuts).
             returned = area_spend * s.pooled * sd.pooling_savings
+            returned = returned * ~self._budget_set_by_player()[:, None]
             area_spend = area_spend - returned
             s.equipment_spend = s.equipment_spend - returned.sum(axis=1)
             s.budget = s.budget - returned.sum(axis=1)
@@ -584,6 +585,13 @@ class AllianceModel(mesa.Model):
         return cap.gaps(cap.effective_stock(s.stocks, s.held, s.pooled,
                                             s.active & self.europeans, self.pools),
                         self.europe_targets)
+
+    def _budget_set_by_player(self) -> np.ndarray:
+        """Members whose budget a player fixed this year (the treasury takes nothing back)."""
+        policy = self._pending_policy.get(self.controlled_member or "")
+        if policy is None or policy.burden_pct is None:
+            return self.nobody
+        return np.array([c == self.controlled_member for c in self.codes])
 
     def _apply_policy_burden(self, budget: np.ndarray) -> np.ndarray:
         policy = self._pending_policy.get(self.controlled_member or "")

@@ -122,11 +122,12 @@ def capability_panels(model: AllianceModel, res: Results) -> list[str]:
     """Coverage (who holds each area), the gap per area, and the gap indices over time."""
     matrix, order = coverage_matrix(model, res)
     providers = european_providers(model, matrix, order)
-    pooled = model.history.pool_viable[model.history.rows - 1]
+    # viable multinational units per area (the 2012 fleets and smart-defence clusters)
+    pooled = model.history.cluster_units[model.history.rows - 1]
     right = []
     for count, pool in zip(providers, pooled, strict=True):
         colour = GAP_COLOUR if count <= 1 else ("#b45309" if count == 2 else svg.MUTED)
-        right.append((f"{count}" + (" + pool" if pool else ""), colour))
+        right.append((f"{count}" + (f" + {pool} pool" if pool else ""), colour))
     coverage = svg.matrix_chart(
         AREA_LABELS, order, matrix.tolist(), COVERAGE_COLOURS, COVERAGE_STATES, 1000,
         f"Coverage in {model.year}: which allies hold each capability area",
