@@ -9,6 +9,7 @@ year.
 from __future__ import annotations
 
 import math
+from html import escape
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,8 +22,11 @@ from .svg import LegendItem, Plot
 
 if TYPE_CHECKING:
     from ..model import AllianceModel
-    from ..results import Results
+    from .factory import Snapshot
 
+#: Opacity of the scenario's own run drawn behind a changed run.
+REFERENCE_OPACITY = 0.35
+REFERENCE_LABEL = "faint: the scenario's own run"
 LEADER_COLOUR = "#111827"
 EUROPE_COLOUR = "#2563eb"
 GAP_COLOUR = "#dc2626"
@@ -44,6 +48,14 @@ def _plot(model: AllianceModel, width: float, title: str, y_range: tuple[float, 
                 y_range=y_range, title=title, **kwargs)
 
 
+def reference_line(plot: Plot, xs, ys, colour: str, width: float = 2.0,
+                   axis: int = 1, label: bool = False) -> None:
+    """A series of the scenario's own run (same seed, no user changes), drawn faint."""
+    plot.line(xs, ys, colour, width, axis=axis, opacity=REFERENCE_OPACITY,
+              label=REFERENCE_LABEL if label else None,
+              tooltip="the scenario's own run, same seed, without your changes")
+
+
 def leaders(model: AllianceModel) -> list[str]:
     """Codes of the alliance leader(s) (one in every shipped scenario)."""
     return [c for c, lead in zip(model.codes, model.leader_mask, strict=True) if lead]
@@ -57,20 +69,27 @@ def posture_of(model: AllianceModel, code: str) -> str:
 # --------------------------------------------------------------------------- burden
 
 
-def burden_panels(model: AllianceModel, res: Results) -> list[str]:
+def burden_panels(snap: Snapshot) -> list[str]:
     """Burden by declared posture (median and range) with the 2% line; who carries it."""
+    model, res = snap.model, snap.results
     m = res.members
     lead = leaders(model)
     allies = m[~m["member"].isin(lead)]
     top = max(4.5, float(m["burden_pct"].max()) * 1.05) if not m.empty else 4.5
-    plot = _plot(model, 600, "Defence spending by declared posture", (0, top),
+    plot = _plot(model, 560, "Defence spending by declared posture (leader apart)", (0, top),
                  y_label="% of GDP", y_format="percent")
+    ref = snap.reference
     for posture in POSTURES:
         g = allies[allies["posture"] == posture].groupby("year")["burden_pct"]
         if g.ngroups == 0:
             continue
         colour = POSTURE_COLOURS[posture]
         plot.band(g.min().index, g.min().values, g.max().values, colour, 0.12)
+        if ref is not None:
+            rm = ref.members
+            r = rm[(rm["posture"] == posture) & ~rm["member"].isin(lead)]
+            r = r.groupby("year")["burden_pct"].median()
+            reference_line(plot, r.index, r.values, colour, 2.5)
         plot.line(g.median().index, g.median().values, colour, 2.5,
                   label=f"{posture}s (median; band = range)",
                   tooltip=f"{posture}s, median burden")
@@ -78,28 +97,82 @@ def burden_panels(model: AllianceModel, res: Results) -> list[str]:
     if not leader.empty:
         plot.line(leader.index, leader.values, LEADER_COLOUR, 1.5, dash="2 3", label="leader")
     plot.hline(NORM_PCT, "#111827", label="2% norm")
-    plot.marker(model.year)
+    if ref is not None:
+        plot.legend_only(REFERENCE_LABEL, "#6b7280", REFERENCE_OPACITY)
+    plot.marker(snap.year)
     ts = res.timeseries
-    share = _plot(model, 400, "Who carries the burden", (0, 1), y_label="fraction")
+    share = _plot(model, 440, "Who carries the burden", (0, 1), y_label="share")
+    if ref is not None:
+        rts = ref.timeseries
+        reference_line(share, rts["year"], rts["leader_share"], LEADER_COLOUR, 2.5,
+                       label=True)
+        reference_line(share, rts["year"], rts["members_at_2pct"]
+                       / rts["members"].replace(0, np.nan), "#059669")
     share.line(ts["year"], ts["leader_share"], LEADER_COLOUR, 2.5,
                label="leader's share of alliance spending")
     members = ts["members"].replace(0, np.nan)
     share.line(ts["year"], ts["members_at_2pct"] / members, "#059669", 2,
                label="share of allies at or above 2%")
-    share.marker(model.year)
+    share.marker(snap.year)
     return [plot.render(), share.render()]
+
+
+def burden_by_posture(snap: Snapshot) -> pd.DataFrame:
+    """Mean and median burden per declared posture, this year and over the run so far.
+
+    The leader is a row of its own, so the activists' figures are those of the chart (allies
+    without the leader); lesson 1 quotes the mean over the run.
+    """
+    model, m = snap.model, snap.results.members
+    lead = leaders(model)
+    group = np.where(m["member"].isin(lead), "leader", m["posture"])
+    frame = m.assign(group=group)
+    order = [p for p in POSTURES if p in set(group)] + ["leader"]
+    now = frame[frame["year"] == snap.year].groupby("group")["burden_pct"]
+    run = frame.groupby("group")["burden_pct"]
+    table = pd.DataFrame({"allies": now.size(), "median this year": now.median(),
+                          "mean this year": now.mean(), "mean over the run": run.mean()})
+    return table.reindex([g for g in order if g in table.index])
+
+
+def burden_table_html(snap: Snapshot) -> str:
+    """:func:`burden_by_posture` and the exploitation statistic, as a small HTML table."""
+    table = burden_by_posture(snap)
+    first = snap.first_year
+    rows = "".join(
+        f"<tr><td style='padding:1px 10px 1px 0'>{escape(str(group))}</td>"
+        f"<td style='text-align:right;padding:1px 10px'>{int(row['allies'])}</td>"
+        + "".join(f"<td style='text-align:right;padding:1px 10px'>{row[c]:.2f}%</td>"
+                  for c in ("median this year", "mean this year", "mean over the run"))
+        + "</tr>" for group, row in table.iterrows())
+    ts = snap.results.timeseries
+    rho_now = float(ts["exploitation_rho"].iloc[-1])
+    rho_first = float(ts["exploitation_rho"].iloc[0])
+    head = "".join(f"<th style='text-align:right;padding:1px 10px'>{h}</th>" for h in (
+        "allies", f"median {snap.year}", f"mean {snap.year}", f"mean {first}–{snap.year}"))
+    return (
+        "<div style='font-size:13px;color:#111827;padding:0 4px 8px 4px'>"
+        "<div style='font-weight:600;margin-bottom:2px'>Defence spending, % of GDP, by "
+        "declared posture (the leader on its own row)</div>"
+        f"<table class='burden-table' style='border-collapse:collapse'><tr><th></th>{head}"
+        f"</tr>{rows}</table>"
+        "<div style='margin-top:4px' class='exploitation'>Do large allies carry more? Rank "
+        f"correlation of GDP with burden (exploitation statistic): {rho_now:+.2f} in "
+        f"{snap.year} ({rho_first:+.2f} in {first}). Above 0: the larger an ally, the larger "
+        "the share of its GDP it spends.</div></div>")
 
 
 # --------------------------------------------------------------------------- capabilities
 
 
-def coverage_matrix(model: AllianceModel, res: Results) -> tuple[np.ndarray, list[str]]:
+def coverage_matrix(snap: Snapshot) -> tuple[np.ndarray, list[str]]:
     """This year's state of every (area, member): an index into :data:`COVERAGE_STATES`.
 
     Members are ordered by declared posture, then code, so each posture reads as a block.
     """
+    model, res = snap.model, snap.results
     cap = res.capabilities
-    now = cap[cap["year"] == model.year]
+    now = cap[cap["year"] == snap.year]
     order = sorted(now["member"].unique(),
                    key=lambda c: (POSTURES.index(posture_of(model, c)), c))
     if now.empty:
@@ -118,46 +191,54 @@ def european_providers(model: AllianceModel, matrix: np.ndarray, order: list[str
     return (matrix[:, columns] == 3).sum(axis=1) if matrix.size else np.zeros(len(matrix), int)
 
 
-def capability_panels(model: AllianceModel, res: Results) -> list[str]:
+def capability_panels(snap: Snapshot) -> list[str]:
     """Coverage (who holds each area), the gap per area, and the gap indices over time."""
-    matrix, order = coverage_matrix(model, res)
+    model, res = snap.model, snap.results
+    matrix, order = coverage_matrix(snap)
     providers = european_providers(model, matrix, order)
     # viable multinational units per area (the 2012 fleets and smart-defence clusters)
-    pooled = model.history.cluster_units[model.history.rows - 1]
+    pooled = snap.cluster_units
     right = []
     for count, pool in zip(providers, pooled, strict=True):
         colour = GAP_COLOUR if count <= 1 else ("#b45309" if count == 2 else svg.MUTED)
         right.append((f"{count}" + (f" + {pool} pool" if pool else ""), colour))
     coverage = svg.matrix_chart(
         AREA_LABELS, order, matrix.tolist(), COVERAGE_COLOURS, COVERAGE_STATES, 1000,
-        f"Coverage in {model.year}: which allies hold each capability area",
+        f"Coverage in {snap.year}: which allies hold each capability area",
         col_colours=[POSTURE_COLOURS[posture_of(model, c)] for c in order],
-        right_labels=right, right_title="Europeans\nholding",
+        right_labels=right, right_title="European\nholders",
         extra_legend=[LegendItem(f"{p} (label colour)", POSTURE_COLOURS[p], "line")
                       for p in POSTURES])
     ts = res.timeseries
     now, first = ts.iloc[-1], ts.iloc[0]
     gaps = svg.hbar_chart(
         AREA_LABELS, [float(now[f"gap_{a}"]) for a in CAPABILITY_AREAS], 440, 300,
-        "Gap per area (shortfall against the target)", GAP_COLOUR, 1.0,
+        "Shortfall per area (0 = none, 1 = nothing held)", GAP_COLOUR, 1.0,
         markers=[float(first[f"gap_{a}"]) for a in CAPABILITY_AREAS],
-        marker_label=str(int(first["year"])), value_label=str(model.year))
-    index = _plot(model, 560, "Capability gap index", (0, 1), y_label="mean shortfall",
-                  height=300)
+        marker_label=str(int(first["year"])), value_label=str(snap.year))
+    index = _plot(model, 560, "Capability shortfall against the target", (0, 1),
+                  y_label="mean shortfall (0 = none)", height=300)
+    if snap.reference is not None:
+        rts = snap.reference.timeseries
+        reference_line(index, rts["year"], rts["capability_gap_index"], LEADER_COLOUR,
+                       label=True)
+        reference_line(index, rts["year"], rts["capability_gap_index_europe"], GAP_COLOUR)
     index.line(ts["year"], ts["capability_gap_index"], LEADER_COLOUR, 2.5, label="whole alliance")
     index.line(ts["year"], ts["capability_gap_index_europe"], GAP_COLOUR, 2.5,
                label="allies without the leader")
-    index.line(ts["year"], ts["single_provider_areas"] / len(CAPABILITY_AREAS), "#b45309", 1.5,
-               dash="4 3", label="share of areas with one European holder")
-    index.marker(model.year)
+    index.line(ts["year"], (ts["single_provider_areas"] + ts["uncovered_areas"])
+               / len(CAPABILITY_AREAS), "#b45309", 1.5, dash="4 3",
+               label="share of areas with at most 2 holders besides the leader")
+    index.marker(snap.year)
     return [coverage, gaps, index.render()]
 
 
 # --------------------------------------------------------------------------- operation
 
 
-def operation_panels(model: AllianceModel, res: Results) -> list[str]:
+def operation_panels(snap: Snapshot) -> list[str]:
     """Troops against the requirement, troops by ally, contributors and defections, caveats."""
+    model, res = snap.model, snap.results
     ts, m = res.timeseries, res.members
     years = ts["year"].to_numpy()
     lead = leaders(model)
@@ -165,7 +246,7 @@ def operation_panels(model: AllianceModel, res: Results) -> list[str]:
                      .reindex(years, fill_value=0.0).to_numpy())
     europe = ts["troops_deployed_europe"].to_numpy()
     others = np.maximum(ts["troops_deployed"].to_numpy() - leader_troops - europe, 0.0)
-    partners = np.nan_to_num(model.history.yearly["partner_troops"][:len(ts)])
+    partners = np.nan_to_num(snap.partner_troops)
     peak = float(max(ts["troop_requirement"].max(), (leader_troops + europe + others
                                                       + partners).max(), 1.0))
     force = _plot(model, 500, "Troops in the operation", (0, peak * 1.08), y_label="troops")
@@ -174,11 +255,15 @@ def operation_panels(model: AllianceModel, res: Results) -> list[str]:
                         (others, "#93c5fd", "other allies"),
                         (partners, "#d1d5db", "partners")])
     force.line(years, ts["troop_requirement"], GAP_COLOUR, 1.5, dash="5 4", label="requirement")
-    force.marker(model.year)
+    if snap.reference is not None:
+        rts = snap.reference.timeseries
+        reference_line(force, rts["year"], rts["troops_deployed"] + np.nan_to_num(partners),
+                       LEADER_COLOUR, label=True)
+    force.marker(snap.year)
     if not model.config.operation.enabled:
         force.note("no operation in this scenario")
 
-    now = m[(m["year"] == model.year) & ~m["member"].isin(lead)]
+    now = m[(m["year"] == snap.year) & ~m["member"].isin(lead)]
     now = now.sort_values(["troops_deployed", "member"], ascending=[False, True])
     deployed = now[now["troops_deployed"] > 0]
     withdrawn = now[now["withdrawn"]]["member"].tolist()
@@ -186,30 +271,40 @@ def operation_panels(model: AllianceModel, res: Results) -> list[str]:
     by_member = svg.column_chart(
         deployed["member"].tolist(), deployed["troops_deployed"].tolist(),
         [POSTURE_COLOURS[p] for p in deployed["posture"]], 500, 290,
-        f"Allies' troops in {model.year} (leader not shown)", note=note,
+        f"Allies' troops in {snap.year} (leader not shown)", note=note,
         note_colour=GAP_COLOUR if withdrawn else svg.MUTED,
         empty="no ally has troops deployed this year", unit="troops")
 
     cohesion = _plot(model, 500, "Contributors and defections",
                      (0, max(float(ts["contributors"].max()), 4.0) * 1.1), y_label="allies")
+    if snap.reference is not None:
+        rts = snap.reference.timeseries
+        reference_line(cohesion, rts["year"], rts["contributors"], EUROPE_COLOUR, 2.5,
+                       label=True)
+        reference_line(cohesion, rts["year"], rts["defections"], GAP_COLOUR, 2.5)
     cohesion.line(years, ts["contributors"], EUROPE_COLOUR, 2.5, label="contributing allies")
     cohesion.line(years, ts["defections"], GAP_COLOUR, 2.5, label="defections (total)")
     cohesion.line(years, ts["coordinated_drawdowns"], svg.MUTED, 1.5, dash="5 4",
                   label="agreed drawdowns (total)")
-    cohesion.marker(model.year)
+    cohesion.marker(snap.year)
     caveat = _plot(model, 500, "Caveats: share of troops barred from combat", (0, 1),
-                   y_label="mean caveat")
+                   y_label="share of troops")
+    if snap.reference is not None:
+        rts = snap.reference.timeseries
+        reference_line(caveat, rts["year"], rts["mean_caveat"], CAVEAT_COLOUR, 2.5,
+                       label=True)
     caveat.line(years, ts["mean_caveat"], CAVEAT_COLOUR, 2.5,
-                label="mean caveat of contributing allies")
-    caveat.marker(model.year)
+                label="average over contributing allies")
+    caveat.marker(snap.year)
     return [force.render(), by_member, cohesion.render(), caveat.render()]
 
 
 # --------------------------------------------------------------------------- opinion
 
 
-def opinion_panels(model: AllianceModel, res: Results) -> list[str]:
+def opinion_panels(snap: Snapshot) -> list[str]:
     """Public support for the operation (with casualties) and for defence (with threat)."""
+    model, res = snap.model, snap.results
     m, ts = res.members, res.timeseries
     worst = float(ts["casualties"].max()) if len(ts) else 0.0
     operation = _plot(model, 500, "Support for the operation", (0, 1), y_label="share in favour",
@@ -219,41 +314,54 @@ def opinion_panels(model: AllianceModel, res: Results) -> list[str]:
     defence = _plot(model, 500, "Support for defence spending", (0, 1),
                     y_label="share in favour")
     for plot, column in ((operation, "support_operation"), (defence, "support_defence")):
-        for posture in POSTURES:
+        for k, posture in enumerate(POSTURES):
+            if snap.reference is not None:
+                rm = snap.reference.members
+                r = rm[rm["posture"] == posture].groupby("year")[column].mean()
+                reference_line(plot, r.index, r.values, POSTURE_COLOURS[posture], 2.5,
+                               label=k == 0)
             g = m[m["posture"] == posture].groupby("year")[column].mean()
             if not g.empty:
                 plot.line(g.index, g.values, POSTURE_COLOURS[posture], 2.5,
                           label=f"{posture} publics")
-        plot.marker(model.year)
+        plot.marker(snap.year)
     defence.line(ts["year"], ts["common_threat"], "#111827", 1.5, dash="2 3",
-                 label="common threat (0-1)")
+                 label="common threat (0 none, 1 highest)")
     return [operation.render(), defence.render()]
 
 
 # --------------------------------------------------------------------------- one member
 
 
-def member_panels(model: AllianceModel, res: Results, code: str) -> list[str]:
+def member_panels(snap: Snapshot, code: str) -> list[str]:
     """One ally over time: burden, troops and caveat, public support, reputation and areas."""
+    model, res = snap.model, snap.results
     m = res.members
     own = m[m["member"] == code].sort_values("year")
     colour = POSTURE_COLOURS[posture_of(model, code)]
-    size = {"height": 150, "margin": (44, 40, 38, 22)}
+    size = {"height": 160, "margin": (46, 44, 44, 24)}
     if own.empty:
         empty = _plot(model, 440, "Not a member yet", (0, 1), **size)
         return [empty.note("this ally joins later in the run").render()]
     years = own["year"]
     top = max(4.0, float(own["burden_pct"].max()) * 1.1)
     burden = _plot(model, 440, "Burden", (0, top), y_format="percent", **size)
+    ref = None
+    if snap.reference is not None:
+        rm = snap.reference.members
+        ref = rm[rm["member"] == code].sort_values("year")
+        reference_line(burden, ref["year"], ref["burden_pct"], colour, 2.5, label=True)
     burden.line(years, own["burden_pct"], colour, 2.5, label="% of GDP")
     burden.hline(NORM_PCT, "#111827", label="2% norm")
     troops_max = max(float(own["troops_deployed"].max()), 10.0)
     troops = _plot(model, 440, "Troops deployed and caveat", (0, troops_max * 1.1),
                    y2_range=(0, 1), **size)
     troops.band(years, [0.0] * len(own), own["troops_deployed"], colour, 0.3)
+    if ref is not None:
+        reference_line(troops, ref["year"], ref["troops_deployed"], colour)
     troops.line(years, own["troops_deployed"], colour, 2, label="troops")
     troops.line(years, own["caveat"], CAVEAT_COLOUR, 1.5, dash="5 3", axis=2,
-                label="caveat (right axis)")
+                label="share barred from combat (right axis)")
     support = _plot(model, 440, "Public support", (0, 1), **size)
     support.line(years, own["support_operation"], EUROPE_COLOUR, 2, label="for the operation")
     support.line(years, own["support_defence"], "#059669", 2, label="for defence")
@@ -264,7 +372,7 @@ def member_panels(model: AllianceModel, res: Results, code: str) -> list[str]:
                   label="areas held (right axis)")
     panels = [burden, troops, support, standing]
     for p in panels:
-        p.marker(model.year)
+        p.marker(snap.year)
     return [p.render() for p in panels]
 
 

@@ -1,16 +1,20 @@
 """The page's views as Solara components: year banner, alliance map, one ally's history, charts.
 
-Every component that shows model state reads Mesa's ``update_counter`` so it redraws after each
-Step; the numbers come from ``model.viz_results()`` (the run's tidy tables, computed once per
-year) and the drawing from :mod:`.charts` and :mod:`.tilemap`. Nothing here changes the model.
+Every view draws a :class:`~alliancesim.viz.factory.Snapshot` (one finished year, immutable),
+never the model the play thread is stepping; the page hands a new snapshot down after each
+Step. The drawing is in :mod:`.charts` and :mod:`.tilemap`. Nothing here changes the model.
+Each view sits in a :func:`Guarded` box: if it fails, the page says so in plain words and the
+server log gets the details.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 from collections.abc import Callable
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import solara
 from mesa.visualization.utils import update_counter
@@ -22,7 +26,9 @@ from . import charts, tilemap
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .factory import VizModel
+    from .factory import Snapshot
+
+LOG = logging.getLogger("alliancesim.viz")
 
 #: Map colouring and shading options: value -> button label.
 COLOUR_MODES = {"declared": "Declared", "revealed": "Revealed"}
@@ -31,14 +37,40 @@ SHADE_MODES = {"burden": "Burden", "troops": "Troops"}
 BURDEN_FULL_SCALE_PCT = 4.0
 #: Troops at which a tile is fully shaded (log scale: 10, 100, 1k, 10k, 100k).
 TROOPS_FULL_SCALE = 100_000
-TILE_PX = 50
+TILE_PX = 42
 TILE_GAP_PX = 4
-MUTED = "#6b7280"
+MUTED = "#4b5563"
 
 
-def _this_year(model: VizModel) -> pd.DataFrame:
-    members = model.viz_results().members
-    return members[members["year"] == model.year].set_index("member")
+def _this_year(snap: Snapshot) -> pd.DataFrame:
+    members = snap.results.members
+    return members[members["year"] == snap.year].set_index("member")
+
+
+@solara.component
+def Guarded(view: Callable[..., Any], *args: Any, name: str, **kwargs: Any) -> None:
+    """``view(*args, **kwargs)``, or a plain message if it fails (details to the server log).
+
+    The message names the view and the kind of error, never the error's text (which can
+    hold server paths). The view tries again at the next year, or when the user asks.
+    """
+    counter = update_counter.get()
+    exception, clear = solara.use_exception()
+
+    def log() -> None:
+        if exception is not None:
+            LOG.error("error while drawing %s", name, exc_info=exception)
+
+    solara.use_effect(log, [exception])
+    solara.use_effect(clear, [counter])
+    if exception is None:
+        view(*args, **kwargs)
+        return
+    with solara.Column(classes=["alliancesim-view-error"], style={"padding": "8px"}):
+        solara.Warning(f"Sorry — {name} could not be drawn ({type(exception).__name__}). "
+                       "The details are in the server's log. It will try again at the next "
+                       "step.", dense=True)
+        solara.Button("Try again", on_click=clear, small=True, text=True)
 
 
 def troops_intensity(troops: float) -> float:
@@ -56,71 +88,105 @@ def fmt_troops(troops: float) -> str:
 # --------------------------------------------------------------------------- banner
 
 
-def headline_stats(model: VizModel) -> list[tuple[str, str, str]]:
-    """The banner's numbers for this year: (css slug, label, value)."""
-    now = model.viz_results().timeseries.iloc[-1]
-    stats = [
-        ("Leader's share of spending", f"{now['leader_share']:.0%}"),
-        ("Allies at 2%", f"{int(now['members_at_2pct'])} of {int(now['members'])}"),
-        ("Mean burden", f"{now['mean_burden_pct']:.2f}% of GDP"),
-        ("Capability gap index", f"{now['capability_gap_index']:.2f}"),
-        ("Areas with ≤1 European holder",
-         f"{int(now['single_provider_areas'] + now['uncovered_areas'])}"),
-        ("Contributing allies", f"{int(now['contributors'])}"),
-        ("Defections", f"{int(now['defections'])}"),
-        ("Support for the operation", f"{now['mean_support_operation']:.2f}"),
-    ]
-    return [(_slug(label), label, value) for label, value in stats]
+#: Banner numbers: (css slug, label, what it counts in plain words).
+HEADLINES = (
+    ("leader-share", "Leader's share of spending",
+     "The leader's part of everything the allies spend on defence this year."),
+    ("allies-at-2pct", "Allies at 2%",
+     "Allies (the leader included) spending at least 2% of their GDP on defence."),
+    ("mean-burden", "Mean burden",
+     "The average ally's defence spending as a share of its GDP."),
+    ("exploitation", "Large allies carry more",
+     "Rank correlation of allies' GDP with their share of GDP spent on defence: above 0, "
+     "the larger an ally, the more of its GDP it spends (Olson and Zeckhauser's "
+     "exploitation hypothesis); 0, no link; below 0, small allies spend more."),
+    ("capability-gap", "Capability shortfall",
+     "How far the alliance falls short of its target, averaged over the ten capability "
+     "areas: 0 means no shortfall, 1 means nothing at all."),
+    ("thin-areas", "Areas with at most 2 holders besides the leader",
+     "Capability areas that, apart from the leader, two allies or fewer still hold (Canada "
+     "and a working pooled unit count as holders)."),
+    ("abandoned", "Holdings abandoned",
+     "Capability areas allies have given up since the start because their budget could no "
+     "longer keep them (one per ally and area)."),
+    ("contributors", "Allies in the operation", "Allies other than the leader with troops "
+     "in the operation this year."),
+    ("defections", "Defections", "Allies that have pulled out of the operation on their "
+     "own since the start (agreed drawdowns at the end do not count)."),
+    ("support", "Support for the operation",
+     "The average ally's share of the public in favour of the operation."),
+)
 
 
-def _slug(label: str) -> str:
-    return (label.lower().replace("'", "").replace("≤", "le").replace("%", "pct")
-            .replace(" ", "-"))
+def headline_stats(snap: Snapshot) -> list[tuple[str, str, str, str]]:
+    """The banner's numbers for this year: (css slug, label, value, tooltip)."""
+    now = snap.results.timeseries.iloc[-1]
+    rho = now["exploitation_rho"]
+    values = {
+        "leader-share": f"{now['leader_share']:.0%}",
+        "allies-at-2pct": f"{int(now['members_at_2pct'])} of {int(now['members'])}",
+        "mean-burden": f"{now['mean_burden_pct']:.2f}% of GDP",
+        "exploitation": "–" if not math.isfinite(rho) else f"{rho:+.2f}",
+        "capability-gap": f"{now['capability_gap_index']:.2f}",
+        "thin-areas": f"{int(now['single_provider_areas'] + now['uncovered_areas'])} of 10",
+        "abandoned": f"{int(now['areas_abandoned'])}",
+        "contributors": f"{int(now['contributors'])}",
+        "defections": f"{int(now['defections'])}",
+        "support": f"{now['mean_support_operation']:.0%}",
+    }
+    return [(slug, label, values[slug], tip) for slug, label, tip in HEADLINES]
 
 
-def banner_html(model: VizModel) -> str:
+def banner_html(snap: Snapshot) -> str:
     """The banner as one HTML block, so the year and its numbers always change together."""
-    first, last = model.config.run.start_year, model.config.run.end_year
-    progress = ("the run has ended — press Reset to start again" if not model.running
-                else f"year {model.year - first + 1} of {last - first + 1} ({first}–{last})")
+    model = snap.model
+    first, last = snap.first_year, snap.last_year
+    progress = ("the run has ended — press Reset to start again" if not snap.running
+                else f"year {snap.year - first + 1} of {last - first + 1} ({first}–{last})")
     parts = [
         "<div style='display:flex;flex-wrap:wrap;align-items:baseline;column-gap:16px'>",
-        f"<span class='alliancesim-year' style='font-size:28px;font-weight:700;"
-        f"color:#111827'>Year: {model.year}</span>",
+        f"<span class='alliancesim-year' style='font-size:26px;font-weight:700;"
+        f"color:#111827'>Year: {snap.year}</span>",
         f"<span style='color:{MUTED}'>{escape(progress)}</span>",
-        f"<span class='alliancesim-scenario' style='font-weight:600'>"
+        f"<span class='alliancesim-scenario' style='font-weight:600;color:#111827'>"
         f"{escape(model.choice.label)} · seed {model.seed}</span>",
     ]
     if model.controlled_member:
-        parts.append(f"<span style='color:#b45309;font-weight:600'>you control "
+        parts.append(f"<span style='color:#92400e;font-weight:600'>you control "
                      f"{escape(model.controlled_member)}</span>")
     parts.append("</div>")
     if model.choice.description:
         parts.append(f"<div style='color:#374151'>{escape(model.choice.description)}</div>")
+    if model.choice.watch:
+        parts.append(f"<div class='alliancesim-watch' style='color:#1e3a8a'><b>What to "
+                     f"watch:</b> {escape(model.choice.watch)}</div>")
     if model.overrides:
         changed = ", ".join(f"{k} = {v}" for k, v in sorted(model.overrides.items()))
-        parts.append(f"<div class='alliancesim-overrides' style='color:#b45309;"
-                     f"font-size:0.9em'>Changed from the scenario: {escape(changed)}</div>")
-    parts.append("<div style='display:flex;flex-wrap:wrap;gap:8px;margin-top:8px'>")
-    for slug, label, value in headline_stats(model):
+        parts.append(f"<div class='alliancesim-overrides' style='color:#92400e;"
+                     f"font-size:0.9em'>Changed from the scenario: {escape(changed)} — the "
+                     f"faint lines in the charts are the scenario's own run with the same "
+                     f"seed</div>")
+    parts.append("<div style='display:flex;flex-wrap:wrap;gap:6px;margin-top:6px'>")
+    for slug, label, value, tip in headline_stats(snap):
         parts.append(
-            f"<div class='alliancesim-stat stat-{slug}' style='background:#f9fafb;"
-            f"border:1px solid #e5e7eb;border-radius:6px;padding:4px 10px'>"
-            f"<div style='font-size:0.75em;color:{MUTED}'>{escape(label)}</div>"
-            f"<div class='stat-value' style='font-weight:700'>{escape(value)}</div></div>")
+            f"<div class='alliancesim-stat stat-{slug}' title='{escape(tip, quote=True)}' "
+            f"style='background:#f9fafb;border:1px solid #e5e7eb;border-radius:6px;"
+            f"padding:2px 8px;cursor:help'>"
+            f"<div style='font-size:12px;color:{MUTED}'>{escape(label)}</div>"
+            f"<div class='stat-value' style='font-weight:700;color:#111827'>{escape(value)}"
+            f"</div></div>")
     parts.append("</div>")
     return "".join(parts)
 
 
 @solara.component
-def YearBanner(model: VizModel) -> None:
+def YearBanner(snap: Snapshot) -> None:
     """The simulated year (``Year: NNNN``), the scenario, headline numbers and notices."""
-    update_counter.get()
     with solara.Card(margin=0, elevation=1, classes=["alliancesim-banner"],
-                     style={"padding": "10px 16px"}):
-        solara.HTML(tag="div", unsafe_innerHTML=banner_html(model),
+                     style={"padding": "8px 14px"}):
+        solara.HTML(tag="div", unsafe_innerHTML=banner_html(snap),
                     classes=["alliancesim-banner-text"])
-        for notice in model.notices:
+        for notice in snap.model.notices:
             solara.Warning(notice, dense=True, classes=["alliancesim-notice"])
 
 
@@ -128,11 +194,11 @@ def YearBanner(model: VizModel) -> None:
 
 
 @solara.component
-def MapCard(model: VizModel, selected: solara.Reactive[str | None],
+def MapCard(snap: Snapshot, selected: str | None, on_select: Callable[[str | None], None],
             colour_by: solara.Reactive[str], shade_by: solara.Reactive[str]) -> None:
     """The alliance map with its colour and shade switches and legend."""
     with solara.Card(margin=0, elevation=1, classes=["alliancesim-map"],
-                     style={"padding": "10px 12px", "height": "100%"}):
+                     style={"padding": "8px 12px"}):
         solara.Text("Alliance map", style={"font-weight": "700", "font-size": "1.1em"})
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "align-items": "center"}):
             solara.Text("Posture:", style={"font-size": "0.85em", "color": MUTED})
@@ -144,7 +210,7 @@ def MapCard(model: VizModel, selected: solara.Reactive[str | None],
             with solara.ToggleButtonsSingle(value=shade_by, dense=True, classes=["map-shade-by"]):
                 for key, label in SHADE_MODES.items():
                     solara.Button(label, value=key, small=True)
-        TileMap(model, colour_by.value, shade_by.value, selected.value, selected.set)
+        TileMap(snap, colour_by.value, shade_by.value, selected, on_select)
         MapLegend(shade_by.value)
 
 
@@ -162,12 +228,12 @@ def tile_style(fill: str, col: int, row: int, selected: bool, member: bool) -> d
 
 
 @solara.component
-def TileMap(model: VizModel, colour_by: str, shade_by: str, selected: str | None,
+def TileMap(snap: Snapshot, colour_by: str, shade_by: str, selected: str | None,
             on_select: Callable[[str | None], None]) -> None:
     """One clickable tile per ally at its cell of ``model.grid`` (a Mesa space)."""
-    update_counter.get()
-    now = _this_year(model)
-    on_grid = tilemap.tiles_on_grid(model.grid)
+    model = snap.model
+    now = _this_year(snap)
+    on_grid = set(now.index)
     cols, rows = tilemap.GRID_SIZE
     leader_codes = set(charts.leaders(model))
     with solara.Div(classes=["alliancesim-tilemap"], style={
@@ -175,7 +241,7 @@ def TileMap(model: VizModel, colour_by: str, shade_by: str, selected: str | None
             "grid-template-rows": f"repeat({rows}, {TILE_PX}px)", "gap": f"{TILE_GAP_PX}px",
             "margin": "10px 0", "position": "relative"}):
         for code, (col, row) in model.tile_positions.items():
-            member = code in on_grid and code in now.index
+            member = code in on_grid
             name = model.data.name[model.codes.index(code)]
             if member:
                 info = now.loc[code]
@@ -187,7 +253,7 @@ def TileMap(model: VizModel, colour_by: str, shade_by: str, selected: str | None
                          else f"{info['burden_pct']:.1f}%")
                 mark = "★" if code in leader_codes else ("✕" if info["withdrawn"] else "")
                 tip = (f"{name} ({code}) — declared {info['posture']}, behaves as "
-                       f"{info['revealed_posture']} in {model.year}; burden "
+                       f"{info['revealed_posture']} in {snap.year}; burden "
                        f"{info['burden_pct']:.2f}% of GDP; {fmt_troops(info['troops_deployed'])}"
                        f" troops deployed" + ("; withdrew from the operation"
                                               if info["withdrawn"] else ""))
@@ -197,9 +263,9 @@ def TileMap(model: VizModel, colour_by: str, shade_by: str, selected: str | None
                 tip = f"{name} ({code}) — joins the alliance in {joined}"
             solara.Button(
                 children=[solara.HTML(tag="div", unsafe_innerHTML=(
-                    f"<div style='font-weight:700;font-size:13px;line-height:15px'>{code}"
-                    f"<span style='font-size:10px'>{mark}</span></div>"
-                    f"<div style='font-size:10px;line-height:12px'>{value}</div>"))],
+                    f"<div style='font-weight:700;font-size:12px;line-height:14px'>{code}"
+                    f"<span style='font-size:11px'>{mark}</span></div>"
+                    f"<div style='font-size:11px;line-height:13px'>{value}</div>"))],
                 on_click=lambda code=code: on_select(code),
                 style=tile_style(fill, col, row, selected == code, member),
                 classes=["alliancesim-tile", f"tile-{code}"],
@@ -223,12 +289,13 @@ def MapLegend(shade_by: str) -> None:
         scale = "defence spending, % of GDP"
     ramp = "".join(
         f"<span style='{swatch};margin-left:6px;background:{tilemap.shade('#4b5563', t)}'>"
-        f"</span><span style='font-size:11px'>{label}</span>" for t, label in steps)
+        f"</span><span style='font-size:12px'>{label}</span>" for t, label in steps)
     solara.HTML(tag="div", unsafe_innerHTML=(
-        f"<div style='font-size:12px;color:#374151'>{''.join(parts)}"
+        f"<div style='font-size:12px;color:#374151;max-width:410px'>{''.join(parts)}"
         f"<span style='margin-left:12px'>★ leader · ✕ withdrew</span></div>"
-        f"<div style='font-size:12px;color:#374151;margin-top:4px'>shade: {scale} {ramp}</div>"
-        "<div style='font-size:12px;color:#6b7280;margin-top:4px'>Click a tile to follow "
+        f"<div style='font-size:12px;color:#374151;margin-top:4px;max-width:410px'>shade: "
+        f"{scale} {ramp}</div>"
+        "<div style='font-size:12px;color:#4b5563;margin-top:4px'>Click a tile to follow "
         "that ally; a dashed tile joins later.</div>"), classes=["alliancesim-map-legend"])
 
 
@@ -236,12 +303,11 @@ def MapLegend(shade_by: str) -> None:
 
 
 @solara.component
-def MemberCard(model: VizModel, selected: solara.Reactive[str | None]) -> None:
+def MemberCard(snap: Snapshot, selected: solara.Reactive[str | None]) -> None:
     """The history of the ally clicked on the map."""
-    update_counter.get()
+    model = snap.model
     code = selected.value if selected.value in model.codes else None
-    with solara.Card(margin=0, elevation=1, classes=["alliancesim-member"],
-                     style={"padding": "10px 12px", "height": "100%"}):
+    with solara.Div(classes=["alliancesim-member"], style={"padding": "8px 4px"}):
         if code is None:
             solara.HTML(tag="div", unsafe_innerHTML=(
                 "<div style='font-weight:700;font-size:1.1em;margin-bottom:6px'>One ally over "
@@ -253,7 +319,7 @@ def MemberCard(model: VizModel, selected: solara.Reactive[str | None]) -> None:
             return
         i = model.codes.index(code)
         name = model.data.name[i]
-        now = _this_year(model)
+        now = _this_year(snap)
         with solara.Row(style={"align-items": "baseline", "justify-content": "space-between"}):
             solara.Text(f"{name} ({code})", classes=["alliancesim-member-name"],
                         style={"font-weight": "700", "font-size": "1.1em"})
@@ -261,57 +327,80 @@ def MemberCard(model: VizModel, selected: solara.Reactive[str | None]) -> None:
         if code in now.index:
             info = now.loc[code]
             facts = [f"declared {info['posture']}",
-                     f"behaves as {info['revealed_posture']} in {model.year}",
+                     f"behaves as {info['revealed_posture']} in {snap.year}",
                      f"burden {info['burden_pct']:.2f}% of GDP",
                      f"{fmt_troops(info['troops_deployed'])} troops deployed",
-                     f"caveat {info['caveat']:.2f}",
+                     f"{info['caveat']:.0%} of its troops barred from combat",
                      f"{int(info['areas_held'])} capability areas held",
                      f"reputation {info['reputation']:.2f}"]
             if info["withdrawn"]:
                 facts.append("withdrew from the operation")
             solara.Text(" · ".join(facts), style={"font-size": "0.85em", "color": "#374151"})
-        for panel in charts.member_panels(model, model.viz_results(), code):
-            solara.HTML(tag="div", unsafe_innerHTML=panel, classes=["alliancesim-chart"])
+        Panels(charts.member_panels(snap, code), "member")
 
 
 # --------------------------------------------------------------------------- chart views
 
 
 @solara.component
-def Panels(panels: list[str], columns: str, name: str) -> None:
-    """SVG panels in a CSS grid (``columns`` is a grid-template-columns value)."""
+def Panels(panels: list[str], name: str) -> None:
+    """SVG panels side by side, wrapping to the next row when the width is full.
+
+    Panels keep their own pixel size (never scaled down), so their text stays legible.
+    """
     with solara.Div(classes=["alliancesim-view", f"view-{name}"],
-                    style={"display": "grid", "grid-template-columns": columns,
-                           "gap": "8px 16px", "padding": "8px 4px"}):
+                    style={"display": "flex", "flex-wrap": "wrap", "gap": "8px 16px",
+                           "padding": "8px 4px"}):
         for panel in panels:
             solara.HTML(tag="div", unsafe_innerHTML=panel, classes=["alliancesim-chart"])
 
 
 @solara.component
-def BurdenView(model: VizModel) -> None:
-    """Burden by posture with the 2% line, and the leader's share."""
-    update_counter.get()
-    Panels(charts.burden_panels(model, model.viz_results()), "600fr 400fr", "burden")
+def BurdenView(snap: Snapshot) -> None:
+    """Burden by posture with the 2% line, the leader's share, and the numbers lessons use."""
+    Panels(charts.burden_panels(snap), "burden")
+    solara.HTML(tag="div", unsafe_innerHTML=charts.burden_table_html(snap),
+                classes=["alliancesim-burden-table"])
 
 
 @solara.component
-def CapabilityView(model: VizModel) -> None:
+def CapabilityView(snap: Snapshot) -> None:
     """Coverage of each capability area by ally, gaps per area, gap indices."""
-    update_counter.get()
-    coverage, gaps, index = charts.capability_panels(model, model.viz_results())
-    Panels([coverage], "1fr", "coverage")
-    Panels([gaps, index], "440fr 560fr", "capabilities")
+    coverage, gaps, index = charts.capability_panels(snap)
+    Panels([coverage], "coverage")
+    Panels([gaps, index], "capabilities")
 
 
 @solara.component
-def OperationView(model: VizModel) -> None:
+def OperationView(snap: Snapshot) -> None:
     """The operation: troops, contributors, defections and caveats."""
-    update_counter.get()
-    Panels(charts.operation_panels(model, model.viz_results()), "1fr 1fr", "operation")
+    Panels(charts.operation_panels(snap), "operation")
 
 
 @solara.component
-def OpinionView(model: VizModel) -> None:
+def OpinionView(snap: Snapshot) -> None:
     """Public support for the operation and for defence."""
-    update_counter.get()
-    Panels(charts.opinion_panels(model, model.viz_results()), "1fr 1fr", "opinion")
+    Panels(charts.opinion_panels(snap), "opinion")
+
+
+@solara.component
+def DownloadButtons(snap: Snapshot) -> None:
+    """The run on screen (up to this year) as CSV tables, and how to run it again."""
+    from ..results import provenance
+
+    model = snap.model
+    stem = f"{model.config.name}-seed{model.seed}-to{snap.year}"
+    tables = {"timeseries": snap.results.timeseries, "members": snap.results.members,
+              "capabilities": snap.results.capabilities}
+    with solara.Column(classes=["alliancesim-download"], style={"padding": "8px"}):
+        solara.Text(f"The tables of the run on screen, {snap.first_year}–{snap.year}, as CSV "
+                    "files (the same columns as `alliancesim run` writes; README lists them).")
+        for name, table in tables.items():
+            solara.FileDownload(lambda table=table: table.to_csv(index=False),
+                                filename=f"{stem}-{name}.csv",
+                                label=f"Download {name}.csv ({len(table):,} rows)",
+                                mime_type="text/csv")
+        solara.FileDownload(lambda: json.dumps(provenance(model), indent=2, default=str),
+                            filename=f"{stem}-run.json",
+                            label="Download run.json (scenario, changes, seed, versions)",
+                            mime_type="application/json")

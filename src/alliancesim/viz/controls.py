@@ -12,7 +12,8 @@ reads them when Mesa builds the new model.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import solara
@@ -21,6 +22,7 @@ from ..config import parameter_table
 
 if TYPE_CHECKING:
     from ..model import AllianceModel
+    from .factory import VizModel
 
 #: Parameter groups of the panel, in display order: (group title, dotted names).
 PANEL_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -96,17 +98,23 @@ class ParameterSpec:
 
     @property
     def tooltip(self) -> str:
-        """What the parameter does, its unit and range, and where its value comes from."""
+        """What the parameter does, its range and default, and where its value comes from."""
         parts = [self.description]
         if self.kind == "slider":
-            parts.append(f"Range {_fmt(self.minimum)} to {_fmt(self.maximum)} {self.unit}; "
-                         f"default {_fmt(self.default)}.")
+            scale = (" (0 = none, 1 = the most)" if self.unit in ("index 0-1", "reputation")
+                     else "")
+            parts.append(f"From {self.show(self.minimum)} to {self.show(self.maximum)}"
+                         f"{scale}; default {self.show(self.default)}.")
         elif self.kind == "choice":
             parts.append(f"One of: {', '.join(self.choices)}; default {self.default}.")
         else:
             parts.append(f"Default {'on' if self.default else 'off'}.")
-        parts.append(f"Source: {self.source}.")
+        parts.append(f"Source: {plain_source(self.source)}.")
         return " ".join(parts)
+
+    def show(self, value: Any) -> str:
+        """A slider value in plain words with its unit: '5% of the budget a year'."""
+        return plain_value(float(value), self.unit)
 
     def snap(self, value: float) -> float:
         """A slider value rounded to the slider's step and kept inside the range."""
@@ -145,6 +153,33 @@ def parameter_specs() -> list[ParameterSpec]:
     return specs
 
 
+def plain_value(value: float, unit: str) -> str:
+    """A parameter value with its schema unit, in words (no 'index 0-1')."""
+    if unit.startswith("fraction"):
+        rest = unit.removeprefix("fraction").replace(" / year", " a year").strip()
+        rest = rest.replace("of budget", "of the budget")
+        return f"{value * 100:.3g}%" + (f" {rest}" if rest else "")
+    if unit == "probability":
+        return f"{value:.0%} chance"
+    if unit == "index 0-1":
+        return f"{value:.2f} of 1"
+    if unit == "index / year":
+        return f"{value:+.3f} a year"
+    if unit == "support / year of operation":
+        return f"{value * 100:.3g} points of support lost a year"
+    if unit.startswith("support per tenfold"):
+        return f"{value * 100:.3g} points of support per tenfold rise in casualties"
+    if unit == "reputation":
+        return f"{value:.2f} of reputation"
+    return f"{_fmt(value)} {unit}".strip()
+
+
+def plain_source(source: str) -> str:
+    """A schema source in words: the project's source texts are not 'the seed'."""
+    source = re.sub(r"\bseed text\b", "project's source texts", source)
+    return re.sub(r"\bseed\b", "source texts", source)
+
+
 def _humanise(name: str) -> str:
     return name.split(".")[-1].replace("_", " ").capitalize()
 
@@ -162,21 +197,28 @@ def css_class(name: str) -> str:
 
 @dataclass(frozen=True)
 class ControlState:
-    """The panel's pending changes and the member a player controls, kept per browser session.
+    """What the next Reset will use, kept per browser session.
 
-    ``overrides`` maps dotted parameter names to values; they apply at the next Reset.
-    ``controlled_member`` is the code of the ally a player steers (play-as-a-member-state
-    mode), or None.
+    ``overrides`` maps dotted parameter names to values. ``controlled_member`` is the code
+    of the ally a player steers (play-as-a-member-state mode), or None. ``scenario`` and
+    ``seed`` are the scenario menu and the seed field. ``dropped`` is True when choosing
+    another scenario cleared the user's parameter changes (the page says so).
     """
 
     overrides: solara.Reactive[dict[str, Any]]
     controlled_member: solara.Reactive[str | None]
+    scenario: solara.Reactive[str] = field(default_factory=lambda: solara.reactive("baseline"))
+    seed: solara.Reactive[str] = field(default_factory=lambda: solara.reactive("1"))
+    dropped: solara.Reactive[bool] = field(default_factory=lambda: solara.reactive(False))
 
     @classmethod
     def create(cls, overrides: dict[str, Any] | None = None,
-               controlled_member: str | None = None) -> ControlState:
+               controlled_member: str | None = None, scenario: str = "baseline",
+               seed: int | str = 1) -> ControlState:
         """A state with its own reactive values (outside a component, e.g. in tests)."""
-        return cls(solara.reactive(dict(overrides or {})), solara.reactive(controlled_member))
+        return cls(solara.reactive(dict(overrides or {})), solara.reactive(controlled_member),
+                   solara.reactive(scenario), solara.reactive(str(seed)),
+                   solara.reactive(False))
 
     def current_overrides(self) -> dict[str, Any]:
         """The overrides as a plain dict (read when the model is built)."""
@@ -189,6 +231,7 @@ class ControlState:
     def set(self, name: str, value: Any) -> None:
         """Record one change (applies at the next Reset)."""
         self.overrides.value = {**self.overrides.value, name: value}
+        self.dropped.value = False
 
     def clear(self) -> None:
         """Drop every change: the next Reset uses the scenario's own values."""
@@ -199,6 +242,16 @@ def pending_changes(model: AllianceModel, controls: ControlState) -> dict[str, A
     """Changes the current run does not use yet (they wait for Reset)."""
     return {name: value for name, value in controls.current_overrides().items()
             if model.config.get(name) != value}
+
+
+def pending_inputs(model: VizModel, controls: ControlState) -> list[str]:
+    """'scenario' and/or 'seed' if the menu or the field differ from the run on screen."""
+    waiting = []
+    if controls.scenario.value != model.choice.label:
+        waiting.append("Scenario")
+    if str(controls.seed.value).strip() != str(model.seed):
+        waiting.append("Seed")
+    return waiting
 
 
 @solara.component
@@ -214,7 +267,8 @@ def ParameterPanel(model: AllianceModel, controls: ControlState) -> None:
     with solara.Column(gap="4px", classes=["alliancesim-parameters"]):
         if pending:
             solara.Warning(f"{len(pending)} change{'s' if len(pending) > 1 else ''} "
-                           "waiting: press Reset to apply.", dense=True)
+                           "waiting: press Reset to apply.", dense=True,
+                           classes=["parameters-pending"])
         else:
             solara.Text("Changes apply when you press Reset. Hover over a control to see what "
                         "it does.", style={"font-size": "0.8em", "color": "#6b7280"})
@@ -250,6 +304,6 @@ def ParameterControl(spec: ParameterSpec, value: Any, pending: bool,
             solara.SliderFloat(label="", value=float(value), min=spec.minimum,
                                max=spec.maximum, step=spec.step, on_value=on_value,
                                thumb_label=False)
-            solara.Text(f"{_fmt(value)} {spec.unit}",
-                        style={"font-size": "0.75em", "color": "#6b7280",
+            solara.Text(spec.show(value), classes=["param-value"],
+                        style={"font-size": "0.8em", "color": "#374151",
                                "margin-top": "-14px"})

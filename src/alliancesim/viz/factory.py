@@ -5,13 +5,21 @@ inputs as keyword arguments. :class:`VizModel` is that class: it turns the scena
 the seed field and the parameter panel into a validated config and runs the ordinary
 :class:`~alliancesim.model.AllianceModel` — nothing in the yearly cycle changes, so a run in
 the browser is the same run as on the command line with the same scenario, overrides and seed.
+
+The page steps the model from a play thread while the views draw it from the server's
+event thread. The views therefore never read the model itself: they draw a
+:class:`Snapshot`, an immutable copy of one finished year taken under the model's lock, and a
+step holds that lock, so a view never sees half a year.
 """
 
 from __future__ import annotations
 
 import importlib
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from ..config import ConfigError, list_scenarios, load_scenario
 from ..model import AllianceModel
@@ -36,6 +44,8 @@ class Choice:
     overrides: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     lesson: str | None = None
+    #: What to look at in the page (lesson presets): shown under the banner.
+    watch: str = ""
 
 
 def lesson_presets() -> dict[str, dict[str, Any]]:
@@ -59,7 +69,8 @@ def scenario_choices() -> dict[str, Choice]:
         scenario = str(preset.get("scenario", "baseline"))
         description = str(preset.get("description", "") or scenarios.get(scenario, ""))
         choices[label] = Choice(label, scenario, dict(preset.get("overrides", {})),
-                                description, lesson=key)
+                                description, lesson=key,
+                                watch=str(preset.get("what_to_watch", "")))
     return choices
 
 
@@ -78,6 +89,61 @@ def parse_seed(text: Any) -> int:
     if not 0 <= seed <= MAX_SEED:
         raise ConfigError(f"seed {seed} is out of range; type one from 0 to {MAX_SEED}")
     return seed
+
+
+@dataclass(frozen=True)
+class PlayerYear:
+    """What the controlled member did in one simulated year, and who chose it."""
+
+    year: int
+    chosen_by: str  # "you" or "the agent"
+
+
+@dataclass(frozen=True)
+class PlayerState:
+    """The controlled member's position after the last finished year (for the play panel)."""
+
+    code: str
+    burden_pct: float
+    caveat: float
+    troops: int
+    deployable: int
+    withdrawn: bool
+    operation_running: bool
+    log: tuple[PlayerYear, ...]
+    #: Choices set for the next year and not yet used (None: the agent will decide).
+    pending: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One finished year of a :class:`VizModel`, for the views: nothing in it changes.
+
+    ``model`` is there for what does not change during a run (codes, names, postures,
+    config, the chosen scenario, notices); everything that changes from year to year is a
+    field of the snapshot.
+    """
+
+    model: VizModel
+    year: int
+    running: bool
+    results: Results
+    #: Viable multinational units per capability area this year.
+    cluster_units: np.ndarray
+    #: Troops of non-member partners in the operation, per year so far.
+    partner_troops: np.ndarray
+    #: The scenario's own run (no user changes, same seed) to the same year, when the user
+    #: changed parameters; None otherwise.
+    reference: Results | None
+    player: PlayerState | None
+
+    @property
+    def first_year(self) -> int:
+        return self.model.config.run.start_year
+
+    @property
+    def last_year(self) -> int:
+        return self.model.config.run.end_year
 
 
 class VizModel(AllianceModel):
@@ -128,7 +194,12 @@ class VizModel(AllianceModel):
         self.overrides = self._differences(choice, config, user)
         self.grid = tilemap.build_tile_grid(self)
         self.tile_positions = tilemap.tile_layout(self.codes, self.data.region)
-        self._results_cache: tuple[int, Results] | None = None
+        #: Held by a step and by taking a snapshot: the views never see half a year.
+        self.lock = threading.RLock()
+        self.reference = (AllianceModel(self._base_config(choice), seed=seed_value)
+                          if self.overrides else None)
+        self.player_log: list[PlayerYear] = []
+        self._snapshot: Snapshot | None = None
 
     @staticmethod
     def _config(choice: Choice, user: dict[str, Any], notices: list[str]):
@@ -144,11 +215,16 @@ class VizModel(AllianceModel):
             return load_scenario("baseline")
 
     @staticmethod
-    def _differences(choice: Choice, config, user: dict[str, Any]) -> dict[str, Any]:
+    def _base_config(choice: Choice):
+        """The chosen scenario or lesson with none of the user's changes."""
         try:
-            base = load_scenario(choice.scenario, choice.overrides)
+            return load_scenario(choice.scenario, choice.overrides)
         except ConfigError:
-            return {}
+            return load_scenario("baseline")
+
+    @classmethod
+    def _differences(cls, choice: Choice, config, user: dict[str, Any]) -> dict[str, Any]:
+        base = cls._base_config(choice)
         return {k: config.get(k) for k in sorted(user) if config.get(k) != base.get(k)}
 
     @staticmethod
@@ -160,14 +236,58 @@ class VizModel(AllianceModel):
         return real_members(config.run.start_year, config.run.max_accession_year).code
 
     def step(self) -> None:
-        """One simulated year; allies that join this year get their tile."""
-        super().step()
-        if len(self.members) != len(tilemap.tiles_on_grid(self.grid)):
-            tilemap.place_members(self.grid, self)
+        """One simulated year, unless the run has ended; allies that join get their tile.
+
+        A step past the end year does nothing: a second click on Step in the last year, or
+        a Play thread that wakes after the end, cannot run a year the scenario does not have.
+        """
+        with self.lock:
+            if not self.running:
+                return
+            if self.controlled_member is not None:
+                chosen = "you" if self.controlled_member in self._pending_policy else "the agent"
+                self.player_log.append(PlayerYear(self.year + 1, chosen))
+            super().step()
+            if self.reference is not None and self.reference.running:
+                self.reference.step()
+            if len(self.members) != len(tilemap.tiles_on_grid(self.grid)):
+                tilemap.place_members(self.grid, self)
+
+    def snapshot(self) -> Snapshot:
+        """The last finished year, for the views (made once per year, under the lock)."""
+        with self.lock:
+            if self._snapshot is None or self._snapshot.year != self.year:
+                self._snapshot = Snapshot(
+                    model=self, year=self.year, running=self.running, results=self.results(),
+                    cluster_units=self.history.cluster_units[self.history.rows - 1].copy(),
+                    partner_troops=self.history.yearly["partner_troops"][
+                        :self.history.rows].copy(),
+                    reference=(self.reference.results() if self.reference is not None
+                               else None),
+                    player=self._player_state())
+            return self._snapshot
 
     def viz_results(self) -> Results:
-        """The three result tables, computed once per simulated year for all the views."""
-        rows = self.history.rows
-        if self._results_cache is None or self._results_cache[0] != rows:
-            self._results_cache = (rows, self.results())
-        return self._results_cache[1]
+        """The three result tables of the last finished year (see :meth:`snapshot`)."""
+        return self.snapshot().results
+
+    def set_policy(self, code: str, **choices: Any) -> None:
+        """As :meth:`AllianceModel.set_policy`, under the lock (the play thread may step)."""
+        with self.lock:
+            super().set_policy(code, **choices)
+            self._snapshot = None  # the panel shows the pending choices
+
+    def _player_state(self) -> PlayerState | None:
+        code = self.controlled_member
+        if code is None:
+            return None
+        i, s = self.codes.index(code), self.state
+        pending = self._pending_policy.get(code)
+        return PlayerState(
+            code=code, burden_pct=float(100 * s.budget[i] / s.gdp[i]),
+            caveat=float(s.caveat[i]), troops=round(float(s.troops[i])),
+            deployable=int(s.deployable[i]), withdrawn=bool(s.withdrawn[i]),
+            operation_running=self.requirement_path.get(self.year + 1, 0.0) > 0,
+            log=tuple(self.player_log),
+            pending=None if pending is None else {
+                k: v for k, v in vars(pending).items() if v is not None})

@@ -22,6 +22,8 @@ TEXT_COLOUR = "#374151"
 MUTED = "#6b7280"
 #: Average glyph width as a share of the font size, to lay out legends without a renderer.
 GLYPH = 0.56
+#: Height of one legend row, pixels.
+LEGEND_ROW = 16
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -80,11 +82,11 @@ def text(x: float, y: float, content: str, size: float = 11, colour: str = TEXT_
 
 
 def svg_document(width: float, height: float, body: Sequence[str], label: str = "") -> str:
-    """A complete, responsive SVG: it scales to its container's width."""
+    """A complete SVG at its own pixel size (never scaled down, so text stays legible)."""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
-            f'width="100%" preserveAspectRatio="xMinYMin meet" role="img" '
-            f'aria-label="{escape(label)}" style="font-family: {FONT}; display: block">'
-            + "".join(body) + "</svg>")
+            f'width="{width:g}" height="{height:g}" role="img" '
+            f'aria-label="{escape(label)}" style="font-family: {FONT}; display: block; '
+            f'background: #ffffff">' + "".join(body) + "</svg>")
 
 
 @dataclass
@@ -95,6 +97,7 @@ class LegendItem:
     colour: str
     kind: str = "line"
     dash: str | None = None
+    opacity: float | None = None
 
 
 @dataclass
@@ -143,7 +146,8 @@ class Plot:
 
     def line(self, xs: Sequence[float], ys: Sequence[float], colour: str, width: float = 2,
              dash: str | None = None, label: str | None = None, axis: int = 1,
-             step: bool = False, tooltip: str | None = None) -> Plot:
+             step: bool = False, tooltip: str | None = None,
+             opacity: float | None = None) -> Plot:
         """A line broken at missing (NaN) values."""
         for run in _finite_runs(xs, ys):
             if step:
@@ -151,16 +155,24 @@ class Plot:
             points = " ".join(f"{self.x(a):.1f},{self.y(b, axis):.1f}" for a, b in run)
             if len(run) == 1:
                 a, b = run[0]
-                self._layers.append(f'<circle cx="{self.x(a):.1f}" cy="{self.y(b, axis):.1f}" '
-                                    f'r="{max(width, 1.5):g}" fill="{colour}"/>')
+                self._layers.append(f"<circle {_attr(cx=f'{self.x(a):.1f}',
+                                                     cy=f'{self.y(b, axis):.1f}',
+                                                     r=f'{max(width, 1.5):g}', fill=colour,
+                                                     fill_opacity=opacity)}/>")
                 continue
             title = f"<title>{escape(tooltip)}</title>" if tooltip else ""
             self._layers.append(
                 f"<polyline {_attr(points=points, fill='none', stroke=colour, stroke_width=width,
-                                   stroke_dasharray=dash, stroke_linejoin='round')}>{title}"
+                                   stroke_dasharray=dash, stroke_linejoin='round',
+                                   stroke_opacity=opacity)}>{title}"
                 "</polyline>")
         if label:
-            self._legend.append(LegendItem(label, colour, "line", dash))
+            self._legend.append(LegendItem(label, colour, "line", dash, opacity))
+        return self
+
+    def legend_only(self, label: str, colour: str, opacity: float | None = None) -> Plot:
+        """A legend entry for lines drawn without one (e.g. a faint comparison run)."""
+        self._legend.append(LegendItem(label, colour, "line", None, opacity))
         return self
 
     def band(self, xs: Sequence[float], lows: Sequence[float], highs: Sequence[float],
@@ -223,7 +235,7 @@ class Plot:
                             f'y2="{self._bottom:.1f}" stroke="{MUTED}" stroke-width="1" '
                             f'stroke-opacity="0.5"/>')
         if label:
-            self._layers.append(text(x + 3, self._top + 9, label, size=9, colour=MUTED))
+            self._layers.append(text(x + 3, self._top + 9, label, size=11, colour=MUTED))
         return self
 
     def note(self, content: str) -> Plot:
@@ -235,9 +247,17 @@ class Plot:
     # ------------------------------------------------------------------ output
 
     def render(self) -> str:
-        """The panel as a complete SVG document."""
-        body = [*self._axes(), *self._layers, *self._legend_svg()]
-        return svg_document(self.width, self.height, body, self.title)
+        """The panel as a complete SVG document.
+
+        A legend longer than the room above the plot pushes the plot down (the panel grows).
+        """
+        rows = legend_rows(self._legend, self._right - self._left)
+        room = max(int((self._top - 30) // LEGEND_ROW) , 1)
+        extra = max(rows - room, 0) * LEGEND_ROW
+        title = [text(4, 15, self.title, size=14, weight="600", colour="#111827")]
+        plot = [f'<g transform="translate(0 {extra})">', *self._axes(), *self._layers, "</g>"]
+        return svg_document(self.width, self.height + extra,
+                            title + plot + self._legend_svg(), self.title)
 
     def _axes(self) -> list[str]:
         out = []
@@ -246,28 +266,26 @@ class Plot:
             y = self.y(tick)
             out.append(f'<line x1="{self._left:.1f}" x2="{self._right:.1f}" y1="{y:.1f}" '
                        f'y2="{y:.1f}" stroke="{GRID_COLOUR}" stroke-width="1"/>')
-            out.append(text(self._left - 5, y + 3.5, formatter(tick), size=10, colour=MUTED,
+            out.append(text(self._left - 5, y + 3.5, formatter(tick), size=11, colour=MUTED,
                             anchor="end"))
         if self.y2_range is not None:
             for tick in nice_ticks(*self.y2_range, count=4):
                 out.append(text(self._right + 5, self.y(tick, 2) + 3.5, fmt_number(tick),
-                                size=10, colour=MUTED))
+                                size=11, colour=MUTED))
             if self.y2_label:
                 out.append(text(self.width - 10, (self._top + self._bottom) / 2, self.y2_label,
-                                size=10, colour=MUTED, anchor="middle", rotate=90))
+                                size=11, colour=MUTED, anchor="middle", rotate=90))
         lo, hi = self.x_range
         for year in year_ticks(math.ceil(lo), math.floor(hi)):
             x = self.x(year)
             out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{self._bottom:.1f}" '
                        f'y2="{self._bottom + 4:.1f}" stroke="{AXIS_COLOUR}"/>')
-            out.append(text(x, self._bottom + 16, str(year), size=10, colour=MUTED,
+            out.append(text(x, self._bottom + 16, str(year), size=11, colour=MUTED,
                             anchor="middle"))
         out.append(f'<line x1="{self._left:.1f}" x2="{self._right:.1f}" y1="{self._bottom:.1f}" '
                    f'y2="{self._bottom:.1f}" stroke="{AXIS_COLOUR}"/>')
-        if self.title:
-            out.append(text(4, 15, self.title, size=13, weight="600", colour="#111827"))
         if self.y_label:
-            out.append(text(12, (self._top + self._bottom) / 2, self.y_label, size=10,
+            out.append(text(12, (self._top + self._bottom) / 2, self.y_label, size=11,
                             colour=MUTED, anchor="middle", rotate=-90))
         return out
 
@@ -276,27 +294,28 @@ class Plot:
 
 
 def legend(items: Sequence[LegendItem], x0: float, y0: float, width: float,
-           size: float = 10) -> list[str]:
+           size: float = 11) -> list[str]:
     """Legend entries laid out left to right, wrapping to a new row when the width is full."""
     out: list[str] = []
     x, y = x0, y0
     for item in items:
         needed = 22 + len(item.label) * size * GLYPH + 12
         if x > x0 and x + needed > x0 + width:
-            x, y = x0, y + size + 5
+            x, y = x0, y + LEGEND_ROW
         if item.kind == "box":
             out.append(f'<rect x="{x:.1f}" y="{y - 8:.1f}" width="14" height="9" '
                        f'fill="{item.colour}" fill-opacity="0.7"/>')
         else:
             out.append(f"<line {_attr(x1=f'{x:.1f}', x2=f'{x + 16:.1f}', y1=f'{y - 3.5:.1f}',
                                       y2=f'{y - 3.5:.1f}', stroke=item.colour, stroke_width=2.5,
-                                      stroke_dasharray=item.dash)}/>")
+                                      stroke_dasharray=item.dash,
+                                      stroke_opacity=item.opacity)}/>")
         out.append(text(x + 20, y, item.label, size=size, colour=TEXT_COLOUR))
         x += needed
     return out
 
 
-def legend_rows(items: Sequence[LegendItem], width: float, size: float = 10) -> int:
+def legend_rows(items: Sequence[LegendItem], width: float, size: float = 11) -> int:
     """How many rows :func:`legend` needs for these items in this width."""
     rows, x = 1, 0.0
     for item in items:
@@ -350,16 +369,16 @@ def hbar_chart(labels: Sequence[str], values: Sequence[float], width: float, hei
         return left + min(max(v, 0.0), x_max) / x_max * plot_w
 
     formatter = _percent if x_format == "percent" else fmt_number
-    body = [text(4, 15, title, size=13, weight="600", colour="#111827")]
+    body = [text(4, 15, title, size=14, weight="600", colour="#111827")]
     for tick in nice_ticks(0, x_max, 4):
         x = px(tick)
         body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{height - bottom}" '
                     f'stroke="{GRID_COLOUR}"/>')
-        body.append(text(x, height - bottom + 14, formatter(tick), size=10, colour=MUTED,
+        body.append(text(x, height - bottom + 14, formatter(tick), size=11, colour=MUTED,
                          anchor="middle"))
     for k, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + k * row
-        body.append(text(left - 6, y + row / 2 + 3.5, label, size=10, anchor="end"))
+        body.append(text(left - 6, y + row / 2 + 3.5, label, size=11, anchor="end"))
         if math.isfinite(value) and value > 0:
             body.append(f'<rect x="{left}" y="{y + row * 0.18:.1f}" '
                         f'width="{px(value) - left:.1f}" height="{row * 0.64:.1f}" '
@@ -385,8 +404,8 @@ def _legend_with_dots(items: Sequence[LegendItem], x0: float, y0: float) -> list
         else:
             out.append(f'<rect x="{x:.1f}" y="{y0 - 8:.1f}" width="14" height="9" '
                        f'fill="{item.colour}" fill-opacity="0.7"/>')
-        out.append(text(x + 20, y0, item.label, size=10))
-        x += 22 + len(item.label) * 10 * GLYPH + 14
+        out.append(text(x + 20, y0, item.label, size=11))
+        x += 22 + len(item.label) * 11 * GLYPH + 14
     return out
 
 
@@ -395,10 +414,10 @@ def column_chart(labels: Sequence[str], values: Sequence[float], colours: Sequen
                  note_colour: str = MUTED, empty: str = "nothing to show",
                  hatched: Sequence[bool] | None = None, unit: str = "") -> str:
     """Vertical bars with category labels (e.g. troops by member), rotated labels below."""
-    left, right, top, bottom = 44, 10, 34, 40
-    body = [text(4, 15, title, size=13, weight="600", colour="#111827")]
+    left, right, top, bottom = 44, 10, 34, 46
+    body = [text(4, 15, title, size=14, weight="600", colour="#111827")]
     if note:
-        body.append(text(width - right, 15, note, size=10, colour=note_colour, anchor="end"))
+        body.append(text(width - right, 15, note, size=11, colour=note_colour, anchor="end"))
     finite = [v for v in values if math.isfinite(v)]
     high = max(finite) if finite else 0.0
     if not labels or high <= 0:
@@ -414,7 +433,7 @@ def column_chart(labels: Sequence[str], values: Sequence[float], colours: Sequen
     for tick in ticks:
         body.append(f'<line x1="{left}" x2="{width - right}" y1="{py(tick):.1f}" '
                     f'y2="{py(tick):.1f}" stroke="{GRID_COLOUR}"/>')
-        body.append(text(left - 5, py(tick) + 3.5, fmt_number(tick), size=10, colour=MUTED,
+        body.append(text(left - 5, py(tick) + 3.5, fmt_number(tick), size=11, colour=MUTED,
                          anchor="end"))
     slot = (width - left - right) / len(labels)
     body.append('<defs><pattern id="hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
@@ -431,7 +450,7 @@ def column_chart(labels: Sequence[str], values: Sequence[float], colours: Sequen
                 body.append(f'<rect x="{x + slot * 0.15:.1f}" y="{py(value):.1f}" '
                             f'width="{slot * 0.7:.1f}" height="{py(0) - py(value):.1f}" '
                             f'fill="url(#hatch)"/>')
-        body.append(text(x + slot / 2 + 3, height - bottom + 6, label, size=9, colour=MUTED,
+        body.append(text(x + slot / 2 + 3, height - bottom + 6, label, size=11, colour=MUTED,
                          anchor="end", rotate=-60))
     return svg_document(width, height, body, title)
 
@@ -447,17 +466,17 @@ def matrix_chart(row_labels: Sequence[str], col_labels: Sequence[str],
     items = [LegendItem(name, colour, "box") for name, colour in zip(state_names, palette,
                                                                      strict=True)]
     items += list(extra_legend)
-    top = 32 + legend_rows(items, width - left - right) * 15 + 12
+    top = 32 + legend_rows(items, width - left - right) * LEGEND_ROW + 12
     n_rows, n_cols = len(row_labels), max(len(col_labels), 1)
     cell_w = (width - left - right) / n_cols
     cell_h = 17.0
     grid_bottom = top + n_rows * cell_h
-    height = grid_bottom + 34
-    body = [text(4, 15, title, size=13, weight="600", colour="#111827")]
+    height = grid_bottom + 40
+    body = [text(4, 15, title, size=14, weight="600", colour="#111827")]
     body += legend(items, left, 32, width - left - right)
     for r, label in enumerate(row_labels):
         y = top + r * cell_h
-        body.append(text(left - 6, y + cell_h / 2 + 3.5, label, size=10, anchor="end"))
+        body.append(text(left - 6, y + cell_h / 2 + 3.5, label, size=11, anchor="end"))
         for c, col in enumerate(col_labels):
             state = states[r][c]
             body.append(f'<rect x="{left + c * cell_w + 0.5:.1f}" y="{y + 0.5:.1f}" '
@@ -466,13 +485,13 @@ def matrix_chart(row_labels: Sequence[str], col_labels: Sequence[str],
                         f'{escape(f"{col} · {label}: {state_names[state]}")}</title></rect>')
         if right_labels is not None:
             content, colour = right_labels[r]
-            body.append(text(width - right + 8, y + cell_h / 2 + 3.5, content, size=10,
+            body.append(text(width - right + 8, y + cell_h / 2 + 3.5, content, size=11,
                              colour=colour))
     for k, line in enumerate(reversed(right_title.splitlines())):
-        body.append(text(width - right + 8, top - 4 - 11 * k, line, size=9, colour=MUTED))
+        body.append(text(width - right + 8, top - 4 - 11 * k, line, size=11, colour=MUTED))
     for c, col in enumerate(col_labels):
         x = left + (c + 0.5) * cell_w
         colour = col_colours[c] if col_colours is not None else MUTED
-        body.append(text(x + 3, grid_bottom + 6, col, size=9, colour=colour, anchor="end",
+        body.append(text(x + 3, grid_bottom + 6, col, size=11, colour=colour, anchor="end",
                          rotate=-60))
     return svg_document(width, height, body, title)
