@@ -222,7 +222,7 @@ def test_seed_field_sets_the_seed_and_a_bad_seed_is_reported(page):
 @pytest.mark.parametrize("tab, marker", [("Burden", "Defence spending by declared posture"),
                                          ("Capabilities", "which allies hold each"),
                                          ("Operation", "Troops in the operation"),
-                                         ("Public opinion", "Support for the operation"),
+                                         ("Opinion", "Support for the operation"),
                                          ("About", "Three things to try")])
 def test_each_view_tab_shows_its_content(page, tab, marker):
     tabs = page.find(v.Tabs).widget
@@ -242,7 +242,8 @@ def test_views_redraw_when_the_year_advances(page):
 def test_about_panel_explains_the_model_each_view_and_three_things_to_try():
     from alliancesim.viz.about import ABOUT_HTML
 
-    for view in ("Alliance map", "Burden", "Capabilities", "Operation", "Public opinion"):
+    for view in ("Alliance map", "Burden", "Capabilities", "Operation", "Opinion", "Play",
+                 "Download"):
         assert f"<strong>{view}</strong>" in ABOUT_HTML
     tries = ABOUT_HTML.split("Three things to try")[1]
     assert tries.count("<li>") == 3
@@ -271,7 +272,7 @@ def test_views_draw_consistent_snapshots_while_a_thread_steps_the_model():
         try:
             while model.running:
                 model.step()
-        except BaseException as err:  # noqa: BLE001
+        except BaseException as err:
             errors.append(err)
 
     thread = threading.Thread(target=play)
@@ -458,8 +459,8 @@ def test_play_panel_plugin_gets_a_tab(monkeypatch):
     try:
         tabs = rc.find(v.Tabs).widget
         labels = [c.children[0] for c in tabs.children if isinstance(c, v.Tab)]
-        assert "Play a member" in labels
-        tabs.v_model = labels.index("Play a member")
+        assert "Play" in labels
+        tabs.v_model = labels.index("Play")
         assert "play panel for baseline" in span_texts(rc)
     finally:
         rc.close()
@@ -709,43 +710,33 @@ def test_viz_command_refuses_a_port_in_use(capsys):
     assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
 
 
-class FakeServer:
-    """Stands in for the solara process: answers at once, exits when waited for."""
-
-    def __init__(self, command, env):
-        self.command, self.env, self.returncode = command, env, None
-
-    def poll(self):
-        return self.returncode
-
-    def wait(self, timeout=None):
-        self.returncode = 0
-        return 0
-
-    def terminate(self):
-        self.returncode = -15
-
-    kill = terminate
-
-
 @pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("0.0.0.0", True)])
 def test_viz_command_prints_the_address_and_warns_off_localhost(host, warned, monkeypatch,
                                                                 capsys):
-    started = []
+    served = []
 
-    def fake_popen(command, env):
-        started.append(FakeServer(command, env))
-        return started[-1]
+    def fake_run_server(host, port, on_ready):
+        served.append((host, port))
+        on_ready()
+        return 0
 
-    monkeypatch.setattr(viz_cli.subprocess, "Popen", fake_popen)
-    monkeypatch.setattr(viz_cli, "wait_until_listening", lambda *a, **k: True)
+    monkeypatch.setattr(viz_cli, "run_server", fake_run_server)
     monkeypatch.setattr(viz_cli, "check_inputs", lambda *a: None)
+    monkeypatch.setattr(viz_cli, "network_addresses", lambda: ["192.168.7.20"])
+    monkeypatch.setattr(viz_cli.os, "environ", dict(viz_cli.os.environ))
     assert cli_main(["viz", "--host", host, "--port", "8765", "--scenario", "isaf"]) == 0
     out, err = capsys.readouterr()
-    assert "serving scenario 'isaf' at http://127.0.0.1:8765/" in out
+    first = "192.168.7.20" if host == "0.0.0.0" else "127.0.0.1"
+    assert f"serving scenario 'isaf' at http://{first}:8765/" in out.splitlines()[0]
+    if host == "0.0.0.0":
+        assert "also at http://127.0.0.1:8765/" in out
     assert ("warning: listening on 0.0.0.0" in err) is warned
-    server = started[0]
-    assert server.command[-6:] == ["--host", host, "--port", "8765", "--production",
-                                   "--no-open"]
-    assert server.env[viz_cli.SCENARIO_ENV] == "isaf"
-    assert server.env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert served == [(host, 8765)]
+    env = viz_cli.os.environ
+    assert env[viz_cli.SCENARIO_ENV] == "isaf"
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["SOLARA_MODE"] == "production"
+
+
+def test_network_addresses_are_not_the_loopback():
+    assert all(not a.startswith("127.") for a in viz_cli.network_addresses())

@@ -23,18 +23,22 @@ US-like ally) spends far more than anyone and presses the rest to do more. The m
 real NATO and SIPRI data for 2012 (or from a past year in the ISAF replay), and follows the
 design in the project's ODD document.</p>
 <p>One step is one year. <strong>Step</strong> runs one year, <strong>▶</strong> plays year
-after year (the <em>Play Interval</em> slider sets the speed), <strong>Reset</strong> starts
-again with the scenario, seed and parameters in the sidebar. The same scenario, parameters and
-seed always give the same run.</p>
+after year (the <em>Pause between years</em> slider sets the speed; ❚❚ pauses),
+<strong>Reset</strong> starts again with the scenario, seed and parameters in the sidebar —
+a change to any of them waits for Reset, and the sidebar says so. The same scenario,
+parameters and seed always give the same run; after you change a parameter, the charts show
+the scenario's own run with the same seed as faint lines, so you see what your change did.</p>
 <h3>What each view shows</h3>
 <ul>
 <li><strong>Alliance map</strong>: one square per ally, placed roughly where it is. The colour
 is the ally's posture — either the one it <em>declares</em> or the one its behaviour
 <em>reveals</em> this year — and the shade is how much it spends (% of GDP) or how many troops
-it has deployed. ★ marks the leader. Click a square to follow that ally over time on the
-right.</li>
-<li><strong>Burden</strong>: defence spending as a share of GDP for each posture, against NATO's
-2% guideline, and the leader's share of all alliance spending.</li>
+it has deployed. ★ marks the leader. Click a square to follow that ally over time in the
+<strong>Ally</strong> tab beside the map.</li>
+<li><strong>Burden</strong>: defence spending as a share of GDP for each posture (the leader
+apart), against NATO's 2% guideline, the leader's share of all alliance spending, a table of
+mean and median burden per posture and the exploitation statistic (do large allies spend a
+larger share of GDP?).</li>
 <li><strong>Capabilities</strong>: which allies still hold each capability area (air-to-air
 refuelling, strategic airlift, ISR, ...). When budgets shrink, allies drop whole areas without
 asking what the others keep — <em>specialisation by default</em>. The gap chart shows how far
@@ -42,8 +46,11 @@ the alliance falls short of its target in each area.</li>
 <li><strong>Operation</strong>: troops sent to an ISAF-like mission against the requirement,
 which allies contribute, how many leave early (<em>defections</em>) and how many combat
 restrictions (<em>caveats</em>) they keep.</li>
-<li><strong>Public opinion</strong>: support for the operation (it falls with casualties and the
+<li><strong>Opinion</strong>: support for the operation (it falls with casualties and the
 years) and for defence spending (it rises with threat and falls with austerity).</li>
+<li><strong>Play</strong>: steer one ally yourself, year by year, and compare your record
+with the agent's in the same seat. <strong>Download</strong>: the run on screen as CSV
+tables.</li>
 </ul>
 <h3>Three things to try</h3>
 <ol>

@@ -267,7 +267,7 @@ def Dashboard(model: VizModel, controls: ControlState) -> None:
             with solara.Div(style={"flex": "0 0 auto"}):
                 Guarded(MapCard, snap, selected.value, select, colour_by, shade_by,
                         name="the map")
-            with solara.Div(style={"flex": "1 1 560px", "min-width": "0"}):
+            with solara.Div(style={"flex": "1 1 480px", "min-width": "0"}):
                 ViewTabs(snap, controls, selected, tab)
 
 
@@ -279,7 +279,7 @@ def ViewTabs(snap: Snapshot, controls: ControlState, selected: solara.Reactive[s
     with (solara.Card(margin=0, elevation=1, style={"padding": "0 8px 8px 8px"}),
           solara.lab.Tabs(value=tab.value, on_value=tab.set, lazy=True, color="#1f2937",
                           slider_color="#2563eb")):
-        with solara.lab.Tab("One ally", classes=["tab-member"]):
+        with solara.lab.Tab("Ally", classes=["tab-member"]):
             Guarded(MemberCard, snap, selected, name="the ally's history")
         with solara.lab.Tab("Burden", classes=["tab-burden"]):
             Guarded(BurdenView, snap, name="the burden view")
@@ -287,10 +287,10 @@ def ViewTabs(snap: Snapshot, controls: ControlState, selected: solara.Reactive[s
             Guarded(CapabilityView, snap, name="the capabilities view")
         with solara.lab.Tab("Operation", classes=["tab-operation"]):
             Guarded(OperationView, snap, name="the operation view")
-        with solara.lab.Tab("Public opinion", classes=["tab-opinion"]):
+        with solara.lab.Tab("Opinion", classes=["tab-opinion"]):
             Guarded(OpinionView, snap, name="the opinion view")
         if PlayPanel is not None:
-            with solara.lab.Tab("Play a member", classes=["tab-play"]):
+            with solara.lab.Tab("Play", classes=["tab-play"]):
                 Guarded(PlayPanel, snap, controls, name="the play panel")
         with solara.lab.Tab("Download", classes=["tab-download"]):
             Guarded(DownloadButtons, snap, name="the download panel")

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from ..model import AllianceModel
     from .factory import Snapshot
 
+#: Width of a chart panel, pixels: one fits beside the map on a 1366-pixel screen, two
+#: on wider screens (panels are never scaled down, so their text stays legible).
+PANEL_WIDTH = 460
+#: Width of one ally's column in the coverage matrix, pixels.
+COVERAGE_COLUMN_PX = 13
 #: Opacity of the scenario's own run drawn behind a changed run.
 REFERENCE_OPACITY = 0.35
 REFERENCE_LABEL = "faint: the scenario's own run"
@@ -76,8 +81,8 @@ def burden_panels(snap: Snapshot) -> list[str]:
     lead = leaders(model)
     allies = m[~m["member"].isin(lead)]
     top = max(4.5, float(m["burden_pct"].max()) * 1.05) if not m.empty else 4.5
-    plot = _plot(model, 560, "Defence spending by declared posture (leader apart)", (0, top),
-                 y_label="% of GDP", y_format="percent")
+    plot = _plot(model, PANEL_WIDTH, "Defence spending by declared posture (leader apart)",
+                 (0, top), y_label="% of GDP", y_format="percent")
     ref = snap.reference
     for posture in POSTURES:
         g = allies[allies["posture"] == posture].groupby("year")["burden_pct"]
@@ -101,7 +106,7 @@ def burden_panels(snap: Snapshot) -> list[str]:
         plot.legend_only(REFERENCE_LABEL, "#6b7280", REFERENCE_OPACITY)
     plot.marker(snap.year)
     ts = res.timeseries
-    share = _plot(model, 440, "Who carries the burden", (0, 1), y_label="share")
+    share = _plot(model, PANEL_WIDTH, "Who carries the burden", (0, 1), y_label="share")
     if ref is not None:
         rts = ref.timeseries
         reference_line(share, rts["year"], rts["leader_share"], LEADER_COLOUR, 2.5,
@@ -203,7 +208,8 @@ def capability_panels(snap: Snapshot) -> list[str]:
         colour = GAP_COLOUR if count <= 1 else ("#b45309" if count == 2 else svg.MUTED)
         right.append((f"{count}" + (f" + {pool} pool" if pool else ""), colour))
     coverage = svg.matrix_chart(
-        AREA_LABELS, order, matrix.tolist(), COVERAGE_COLOURS, COVERAGE_STATES, 1000,
+        AREA_LABELS, order, matrix.tolist(), COVERAGE_COLOURS, COVERAGE_STATES,
+        svg.MATRIX_MARGINS + COVERAGE_COLUMN_PX * max(len(order), 1),
         f"Coverage in {snap.year}: which allies hold each capability area",
         col_colours=[POSTURE_COLOURS[posture_of(model, c)] for c in order],
         right_labels=right, right_title="European\nholders",
@@ -212,11 +218,11 @@ def capability_panels(snap: Snapshot) -> list[str]:
     ts = res.timeseries
     now, first = ts.iloc[-1], ts.iloc[0]
     gaps = svg.hbar_chart(
-        AREA_LABELS, [float(now[f"gap_{a}"]) for a in CAPABILITY_AREAS], 440, 300,
+        AREA_LABELS, [float(now[f"gap_{a}"]) for a in CAPABILITY_AREAS], PANEL_WIDTH, 300,
         "Shortfall per area (0 = none, 1 = nothing held)", GAP_COLOUR, 1.0,
         markers=[float(first[f"gap_{a}"]) for a in CAPABILITY_AREAS],
         marker_label=str(int(first["year"])), value_label=str(snap.year))
-    index = _plot(model, 560, "Capability shortfall against the target", (0, 1),
+    index = _plot(model, PANEL_WIDTH, "Capability shortfall against the target", (0, 1),
                   y_label="mean shortfall (0 = none)", height=300)
     if snap.reference is not None:
         rts = snap.reference.timeseries
@@ -249,7 +255,7 @@ def operation_panels(snap: Snapshot) -> list[str]:
     partners = np.nan_to_num(snap.partner_troops)
     peak = float(max(ts["troop_requirement"].max(), (leader_troops + europe + others
                                                       + partners).max(), 1.0))
-    force = _plot(model, 500, "Troops in the operation", (0, peak * 1.08), y_label="troops")
+    force = _plot(model, PANEL_WIDTH, "Troops in the operation", (0, peak * 1.08), y_label="troops")
     force.stack(years, [(leader_troops, LEADER_COLOUR, "leader"),
                         (europe, EUROPE_COLOUR, "European allies"),
                         (others, "#93c5fd", "other allies"),
@@ -270,12 +276,12 @@ def operation_panels(snap: Snapshot) -> list[str]:
     note = (f"withdrawn: {', '.join(withdrawn)}" if withdrawn else "no ally has withdrawn")
     by_member = svg.column_chart(
         deployed["member"].tolist(), deployed["troops_deployed"].tolist(),
-        [POSTURE_COLOURS[p] for p in deployed["posture"]], 500, 290,
+        [POSTURE_COLOURS[p] for p in deployed["posture"]], PANEL_WIDTH, 290,
         f"Allies' troops in {snap.year} (leader not shown)", note=note,
         note_colour=GAP_COLOUR if withdrawn else svg.MUTED,
         empty="no ally has troops deployed this year", unit="troops")
 
-    cohesion = _plot(model, 500, "Contributors and defections",
+    cohesion = _plot(model, PANEL_WIDTH, "Contributors and defections",
                      (0, max(float(ts["contributors"].max()), 4.0) * 1.1), y_label="allies")
     if snap.reference is not None:
         rts = snap.reference.timeseries
@@ -287,7 +293,7 @@ def operation_panels(snap: Snapshot) -> list[str]:
     cohesion.line(years, ts["coordinated_drawdowns"], svg.MUTED, 1.5, dash="5 4",
                   label="agreed drawdowns (total)")
     cohesion.marker(snap.year)
-    caveat = _plot(model, 500, "Caveats: share of troops barred from combat", (0, 1),
+    caveat = _plot(model, PANEL_WIDTH, "Caveats: share of troops barred from combat", (0, 1),
                    y_label="share of troops")
     if snap.reference is not None:
         rts = snap.reference.timeseries
@@ -307,11 +313,12 @@ def opinion_panels(snap: Snapshot) -> list[str]:
     model, res = snap.model, snap.results
     m, ts = res.members, res.timeseries
     worst = float(ts["casualties"].max()) if len(ts) else 0.0
-    operation = _plot(model, 500, "Support for the operation", (0, 1), y_label="share in favour",
-                      y2_range=(0, max(10.0, worst * 3)), y2_label="casualties")
+    operation = _plot(model, PANEL_WIDTH, "Support for the operation", (0, 1),
+                      y_label="share in favour", y2_range=(0, max(10.0, worst * 3)),
+                      y2_label="casualties")
     operation.bars(ts["year"], ts["casualties"], "#9ca3af", axis=2, opacity=0.45,
                    label="casualties (right axis)", unit="casualties")
-    defence = _plot(model, 500, "Support for defence spending", (0, 1),
+    defence = _plot(model, PANEL_WIDTH, "Support for defence spending", (0, 1),
                     y_label="share in favour")
     for plot, column in ((operation, "support_operation"), (defence, "support_defence")):
         for k, posture in enumerate(POSTURES):
@@ -341,11 +348,11 @@ def member_panels(snap: Snapshot, code: str) -> list[str]:
     colour = POSTURE_COLOURS[posture_of(model, code)]
     size = {"height": 160, "margin": (46, 44, 44, 24)}
     if own.empty:
-        empty = _plot(model, 440, "Not a member yet", (0, 1), **size)
+        empty = _plot(model, PANEL_WIDTH, "Not a member yet", (0, 1), **size)
         return [empty.note("this ally joins later in the run").render()]
     years = own["year"]
     top = max(4.0, float(own["burden_pct"].max()) * 1.1)
-    burden = _plot(model, 440, "Burden", (0, top), y_format="percent", **size)
+    burden = _plot(model, PANEL_WIDTH, "Burden", (0, top), y_format="percent", **size)
     ref = None
     if snap.reference is not None:
         rm = snap.reference.members
@@ -354,7 +361,7 @@ def member_panels(snap: Snapshot, code: str) -> list[str]:
     burden.line(years, own["burden_pct"], colour, 2.5, label="% of GDP")
     burden.hline(NORM_PCT, "#111827", label="2% norm")
     troops_max = max(float(own["troops_deployed"].max()), 10.0)
-    troops = _plot(model, 440, "Troops deployed and caveat", (0, troops_max * 1.1),
+    troops = _plot(model, PANEL_WIDTH, "Troops deployed and caveat", (0, troops_max * 1.1),
                    y2_range=(0, 1), **size)
     troops.band(years, [0.0] * len(own), own["troops_deployed"], colour, 0.3)
     if ref is not None:
@@ -362,10 +369,10 @@ def member_panels(snap: Snapshot, code: str) -> list[str]:
     troops.line(years, own["troops_deployed"], colour, 2, label="troops")
     troops.line(years, own["caveat"], CAVEAT_COLOUR, 1.5, dash="5 3", axis=2,
                 label="share barred from combat (right axis)")
-    support = _plot(model, 440, "Public support", (0, 1), **size)
+    support = _plot(model, PANEL_WIDTH, "Public support", (0, 1), **size)
     support.line(years, own["support_operation"], EUROPE_COLOUR, 2, label="for the operation")
     support.line(years, own["support_defence"], "#059669", 2, label="for defence")
-    standing = _plot(model, 440, "Reputation and capability areas held", (0, 1),
+    standing = _plot(model, PANEL_WIDTH, "Reputation and capability areas held", (0, 1),
                      y2_range=(0, len(CAPABILITY_AREAS)), **size)
     standing.line(years, own["reputation"], LEADER_COLOUR, 2, label="reputation")
     standing.line(years, own["areas_held"], "#b45309", 1.5, axis=2, step=True,

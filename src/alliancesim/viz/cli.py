@@ -1,21 +1,22 @@
 """``alliancesim viz``: serve the browser app and print its address.
 
-The app runs in Solara's own server (``solara run``, production mode, no browser opened, no
-telemetry) as a child process; this command checks its inputs first, waits until the server
-answers, prints the address, and stops the server on Ctrl-C. It binds to 127.0.0.1 unless told
-otherwise, and warns when told to listen on another address.
+The app runs in Solara's own server application (``solara.server.starlette``) under uvicorn,
+in this process, as ``solara run`` does, with production mode, no telemetry and no version
+check. The command checks its inputs first, prints the address once the server listens, and
+stops on Ctrl-C or SIGTERM (uvicorn's own shutdown). It binds to 127.0.0.1 unless told
+otherwise; told to listen on all addresses, it prints this machine's network addresses — the
+ones students type — and warns that anyone who can reach them can use the app.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import logging
 import os
-import signal
 import socket
-import subprocess
 import sys
-import time
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError
@@ -24,11 +25,12 @@ from ..scenarios import list_scenarios
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-#: Seconds to wait for the server to answer before giving up.
-STARTUP_TIMEOUT_S = 120.0
+ALL_ADDRESSES = ("0.0.0.0", "::")
 APP_MODULE = "alliancesim.viz.app"
 #: Environment variable through which the server learns the scenario to open with.
 SCENARIO_ENV = "ALLIANCESIM_VIZ_SCENARIO"
+#: Seconds uvicorn waits for open pages to disconnect when stopping.
+SHUTDOWN_TIMEOUT_S = 5
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +44,7 @@ def register(subparsers: Any) -> None:
                              "`alliancesim scenarios`)")
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help=f"address to listen on (default {DEFAULT_HOST}: this machine "
-                             "only)")
+                             "only; 0.0.0.0: every network of this machine, for a class)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port to listen on (default {DEFAULT_PORT})")
     parser.set_defaults(handler=serve_command)
@@ -78,88 +80,86 @@ def check_inputs(scenario: str, host: str, port: int) -> None:
                               f"another --port or --host") from None
 
 
-def server_command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command line that serves the app."""
-    return [sys.executable, "-m", "solara", "run", APP_MODULE, "--host", host, "--port",
-            str(port), "--production", "--no-open"]
-
-
 def server_environment(scenario: str) -> dict[str, str]:
-    """Environment of the server: the first scenario, no telemetry, quiet cookie warnings."""
-    env = dict(os.environ)
-    env[SCENARIO_ENV] = scenario
-    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
-    # Solara warns on every page load over plain http that cookies cannot be samesite=none;
-    # that only matters when the page is embedded in another site's frame.
-    env["PYTHONWARNINGS"] = ",".join(
-        filter(None, [env.get("PYTHONWARNINGS"), "ignore:Cookies with samesite=none"]))
-    return env
+    """Settings of the Solara server, read from the environment when it is imported."""
+    return {
+        SCENARIO_ENV: scenario,
+        "SOLARA_APP": APP_MODULE,
+        "SOLARA_MODE": "production",
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        # The page is drawn for a light theme (fixed, see app.py) and needs no Solara badge
+        # floating over its bottom corner.
+        "SOLARA_THEME_VARIANT": "light",
+        "SOLARA_THEME_SHOW_BANNER": "False",
+    }
 
 
-def address(host: str, port: int) -> str:
-    """The URL a browser opens."""
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}/"
+def network_addresses() -> list[str]:
+    """This machine's IPv4 addresses on its networks (not the loopback), best first."""
+    found: list[str] = []
+    try:  # the address of the interface that routes outward (nothing is sent)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            found.append(probe.getsockname()[0])
+    except OSError:
+        pass
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        infos = []
+    found += [info[4][0] for info in infos]
+    return [a for a in dict.fromkeys(found) if not a.startswith("127.")]
 
 
-def wait_until_listening(host: str, port: int, process: subprocess.Popen,
-                         timeout: float = STARTUP_TIMEOUT_S) -> bool:
-    """True once the server accepts connections; False if it exited or the time ran out."""
-    target = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with socket.create_connection((target, port), timeout=1.0):
-                return True
-        except OSError:
-            time.sleep(0.25)
-    return False
+def addresses(host: str, port: int) -> list[str]:
+    """The URLs a browser opens: the network addresses first when listening on all."""
+    hosts = [host]
+    if host in ALL_ADDRESSES:
+        hosts = [*network_addresses(), "127.0.0.1"]
+    return [f"http://{f'[{h}]' if ':' in h else h}:{port}/" for h in hosts]
+
+
+def announce(scenario: str, host: str, port: int) -> None:
+    """Print where the app is served (first line: the address to type)."""
+    urls = addresses(host, port)
+    print(f"alliancesim viz: serving scenario '{scenario}' at {urls[0]} (Ctrl-C stops it)",
+          flush=True)
+    for url in urls[1:]:
+        print(f"  also at {url}", flush=True)
+    if host in ALL_ADDRESSES and urls[0].startswith("http://127.0.0.1"):
+        print("  (no network address found: only this machine can open the page)", flush=True)
+
+
+def run_server(host: str, port: int, on_ready: Callable[[], None]) -> int:
+    """Serve the app with uvicorn until stopped; ``on_ready`` runs once it listens."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                on_ready()
+
+    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port,
+                            log_level="warning", timeout_graceful_shutdown=SHUTDOWN_TIMEOUT_S)
+    server = Server(config)
+    server.run()
+    return 0 if server.started else 1
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    """Handler of ``alliancesim viz``: serve until Ctrl-C; exit code of the server."""
+    """Handler of ``alliancesim viz``: serve until Ctrl-C or SIGTERM."""
     check_inputs(args.scenario, args.host, args.port)
     if args.host not in LOCAL_HOSTS:
         print(f"warning: listening on {args.host}: anyone who can reach this machine on port "
               f"{args.port} can use the app. Use --host 127.0.0.1 to keep it local.",
               file=sys.stderr)
-    process = subprocess.Popen(server_command(args.host, args.port),
-                               env=server_environment(args.scenario))
-    # Stopped by a service manager or a test (SIGTERM): stop the server too, as for Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        if not wait_until_listening(args.host, args.port, process):
-            _stop(process)
-            print(f"error: the app server did not start (exit code {process.returncode}); "
-                  "see its messages above", file=sys.stderr)
-            return 1
-        print(f"alliancesim viz: serving scenario '{args.scenario}' at "
-              f"{address(args.host, args.port)} (Ctrl-C stops it)", flush=True)
-        return process.wait()
-    except KeyboardInterrupt:
-        _stop(process)
-        print("alliancesim viz: stopped", file=sys.stderr)
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if process.poll() is None:
-            _stop(process)
-
-
-def _interrupt(_signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    os.environ.update(server_environment(args.scenario))
+    # Errors the page reports in plain words are logged here with their details.
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    code = run_server(args.host, args.port,
+                      lambda: announce(args.scenario, args.host, args.port))
+    print("alliancesim viz: stopped" if code == 0 else
+          "error: the app server did not start; see its messages above", file=sys.stderr)
+    return code

@@ -350,7 +350,7 @@ def Panels(panels: list[str], name: str) -> None:
     """
     with solara.Div(classes=["alliancesim-view", f"view-{name}"],
                     style={"display": "flex", "flex-wrap": "wrap", "gap": "8px 16px",
-                           "padding": "8px 4px"}):
+                           "padding": "8px 4px", "overflow-x": "auto"}):
         for panel in panels:
             solara.HTML(tag="div", unsafe_innerHTML=panel, classes=["alliancesim-chart"])
 

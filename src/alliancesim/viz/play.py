@@ -18,7 +18,7 @@ from mesa.visualization.utils import force_update
 
 from ..config import ConfigError
 from ..play import debrief
-from .charts import CAVEAT_COLOUR, LEADER_COLOUR, _plot
+from .charts import CAVEAT_COLOUR, LEADER_COLOUR, PANEL_WIDTH, _plot
 from .controls import ControlState, nice_step
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ HISTORY_COLUMNS = {"burden_pct": ("burden, % of GDP", 2), "troops_deployed": ("t
                    "reputation": ("reputation", 2), "areas_held": ("areas held", 0),
                    "casualties": ("casualties", 0), "support_operation": ("support", 2)}
 #: Debrief rows that count things (shown as whole numbers).
-COUNT_ROWS = ("capability areas held at the end", "total casualties")
+COUNT_ROWS = ("mean troops deployed", "capability areas held at the end", "total casualties")
 
 
 def _cell(value: object, decimals: int | None) -> str:
@@ -203,7 +203,7 @@ def debrief_chart(by_year: pd.DataFrame, snap: Snapshot) -> str:
     """Year by year: the student's burden and troops against the agent's in the same seat."""
     top = max(float(by_year["burden_pct"].max().max()) * 1.15, 3.0)
     troops_top = max(float(by_year["troops_deployed"].max().max()), 10.0) * 1.1
-    plot = _plot(snap.model, 560, "You against the agent in your seat, year by year",
+    plot = _plot(snap.model, PANEL_WIDTH, "You against the agent in your seat",
                  (0, top), y_label="% of GDP", y_format="percent", y2_range=(0, troops_top),
                  y2_label="troops", height=260)
     years = by_year.index

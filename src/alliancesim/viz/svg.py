@@ -24,6 +24,9 @@ MUTED = "#6b7280"
 GLYPH = 0.56
 #: Height of one legend row, pixels.
 LEGEND_ROW = 16
+#: Room for row labels (left) and the right-hand labels of a matrix chart, pixels.
+MATRIX_LEFT, MATRIX_RIGHT = 150, 78
+MATRIX_MARGINS = MATRIX_LEFT + MATRIX_RIGHT
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -462,7 +465,7 @@ def matrix_chart(row_labels: Sequence[str], col_labels: Sequence[str],
                  right_labels: Sequence[tuple[str, str]] | None = None,
                  right_title: str = "", extra_legend: Sequence[LegendItem] = ()) -> str:
     """A grid of coloured cells (rows x columns), each cell one of a few named states."""
-    left, right = 150, 78
+    left, right = MATRIX_LEFT, MATRIX_RIGHT
     items = [LegendItem(name, colour, "box") for name, colour in zip(state_names, palette,
                                                                      strict=True)]
     items += list(extra_legend)
@@ -492,6 +495,6 @@ def matrix_chart(row_labels: Sequence[str], col_labels: Sequence[str],
     for c, col in enumerate(col_labels):
         x = left + (c + 0.5) * cell_w
         colour = col_colours[c] if col_colours is not None else MUTED
-        body.append(text(x + 3, grid_bottom + 6, col, size=11, colour=colour, anchor="end",
-                         rotate=-60))
+        body.append(text(x + 4, grid_bottom + 6, col, size=11, colour=colour, anchor="end",
+                         rotate=-90))
     return svg_document(width, height, body, title)
