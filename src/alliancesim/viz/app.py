@@ -69,6 +69,7 @@ PAGE_CSS = """
 .alliancesim-about strong { font-weight: 700; }
 .alliancesim-about li { margin-bottom: 4px; }
 .alliancesim-main { padding-bottom: 64px; }
+.alliancesim-main .v-tab { min-width: 0; padding: 0 10px; letter-spacing: 0; }
 """
 
 
@@ -262,12 +263,12 @@ def Dashboard(model: VizModel, controls: ControlState) -> None:
     with solara.Column(gap="10px", classes=["alliancesim-main"],
                        style={"padding": "4px 8px", "max-width": "1500px"}):
         Guarded(YearBanner, snap, name="the banner")
-        with solara.Div(style={"display": "flex", "flex-wrap": "wrap", "gap": "10px",
+        with solara.Div(style={"display": "flex", "flex-wrap": "wrap", "gap": "8px",
                                "align-items": "flex-start"}):
             with solara.Div(style={"flex": "0 0 auto"}):
                 Guarded(MapCard, snap, selected.value, select, colour_by, shade_by,
                         name="the map")
-            with solara.Div(style={"flex": "1 1 480px", "min-width": "0"}):
+            with solara.Div(style={"flex": "1 1 470px", "min-width": "0"}):
                 ViewTabs(snap, controls, selected, tab)
 
 

@@ -37,7 +37,7 @@ SHADE_MODES = {"burden": "Burden", "troops": "Troops"}
 BURDEN_FULL_SCALE_PCT = 4.0
 #: Troops at which a tile is fully shaded (log scale: 10, 100, 1k, 10k, 100k).
 TROOPS_FULL_SCALE = 100_000
-TILE_PX = 42
+TILE_PX = 38
 TILE_GAP_PX = 4
 MUTED = "#4b5563"
 
@@ -197,8 +197,10 @@ def YearBanner(snap: Snapshot) -> None:
 def MapCard(snap: Snapshot, selected: str | None, on_select: Callable[[str | None], None],
             colour_by: solara.Reactive[str], shade_by: solara.Reactive[str]) -> None:
     """The alliance map with its colour and shade switches and legend."""
+    cols, _rows = tilemap.GRID_SIZE
+    width = cols * (TILE_PX + TILE_GAP_PX)
     with solara.Card(margin=0, elevation=1, classes=["alliancesim-map"],
-                     style={"padding": "8px 12px"}):
+                     style={"padding": "8px", "width": f"{width + 48}px"}):
         solara.Text("Alliance map", style={"font-weight": "700", "font-size": "1.1em"})
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "align-items": "center"}):
             solara.Text("Posture:", style={"font-size": "0.85em", "color": MUTED})
@@ -291,9 +293,9 @@ def MapLegend(shade_by: str) -> None:
         f"<span style='{swatch};margin-left:6px;background:{tilemap.shade('#4b5563', t)}'>"
         f"</span><span style='font-size:12px'>{label}</span>" for t, label in steps)
     solara.HTML(tag="div", unsafe_innerHTML=(
-        f"<div style='font-size:12px;color:#374151;max-width:410px'>{''.join(parts)}"
+        f"<div style='font-size:12px;color:#374151'>{''.join(parts)}"
         f"<span style='margin-left:12px'>★ leader · ✕ withdrew</span></div>"
-        f"<div style='font-size:12px;color:#374151;margin-top:4px;max-width:410px'>shade: "
+        f"<div style='font-size:12px;color:#374151;margin-top:4px'>shade: "
         f"{scale} {ramp}</div>"
         "<div style='font-size:12px;color:#4b5563;margin-top:4px'>Click a tile to follow "
         "that ally; a dashed tile joins later.</div>"), classes=["alliancesim-map-legend"])
