@@ -35,6 +35,7 @@ from alliancesim.viz.controls import (  # noqa: E402
     css_class,
     nice_step,
     parameter_specs,
+    plain_source,
 )
 from alliancesim.viz.factory import VizModel, parse_seed, scenario_choices  # noqa: E402
 
@@ -531,7 +532,8 @@ def test_parameter_specs_come_from_the_schema():
         assert (spec.minimum, spec.maximum) == (row["min"], row["max"])
         assert spec.unit == row["unit"]
         assert row["description"] in spec.tooltip
-        assert row["source"] in spec.tooltip
+        assert plain_source(row["source"]) in spec.tooltip
+        assert "index 0-1" not in spec.tooltip and "(seed" not in spec.tooltip  # plain words
     kinds = {s.kind for s in specs}
     assert kinds == {"slider", "switch", "choice"}
 
