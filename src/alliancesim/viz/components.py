@@ -104,11 +104,12 @@ HEADLINES = (
      "How far the alliance falls short of its target, averaged over the ten capability "
      "areas: 0 means no shortfall, 1 means nothing at all."),
     ("thin-areas", "Areas with at most 2 holders besides the leader",
-     "Capability areas that, apart from the leader, two allies or fewer still hold (Canada "
-     "and a working pooled unit count as holders)."),
+     "Capability areas that, apart from the leader, two holders or fewer still provide: "
+     "allies holding the area on their own (Canada included) and each working "
+     "multinational unit, counted once."),
     ("abandoned", "Holdings abandoned",
-     "Capability areas allies have given up since the start because their budget could no "
-     "longer keep them (one per ally and area)."),
+     "National holdings (one per ally and area) given up because the budget could no longer "
+     "keep them above their minimum viable size, and not rebuilt since."),
     ("contributors", "Allies in the operation", "Allies other than the leader with troops "
      "in the operation this year."),
     ("defections", "Defections", "Allies that have pulled out of the operation on their "
