@@ -41,10 +41,12 @@ KNOWN_ENTRIES: dict[str, frozenset[str]] = {
                       "figures"}),
     "validation": frozenset({"validation.csv", "validation_seeds.csv", "validation.md",
                              "runs"}),
-    "sensitivity": frozenset({"sensitivity.csv", "samples.csv", "figures", "sweep"}),
+    "sensitivity": frozenset({"sensitivity.csv", "convergence.csv", "samples.csv", "figures",
+                              "sweep", "batch"}),
 }
-#: Work folders of the resumable kinds, whose contents the sweep runner manages.
-WORK_FOLDERS = {"sensitivity": "sweep"}
+#: Work folders of the resumable kinds, whose contents the runner manages (a sensitivity
+#: analysis' design batch, alliancesim.sweep.batch).
+WORK_FOLDERS = {"sensitivity": "batch"}
 #: The file that marks a folder written before manifests existed.
 LEGACY_MARKERS = {"run": "run.json", "validation": "validation.csv",
                   "sensitivity": "sensitivity.csv"}

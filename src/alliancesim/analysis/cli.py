@@ -41,25 +41,74 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    import sys
+
     from ..outputs import work_folder
-    from .sensitivity import load_sensitivity, run_sensitivity
+    from .sensitivity import RANKING_INDEX, load_sensitivity, run_sensitivity
 
     design = load_sensitivity(args.experiment, method=args.method)
     if args.workers < 1:
         raise ConfigError(f"--workers {args.workers}: expected at least 1")
-    # Works in --out itself (so --resume can finish it) unless --force replaces a folder
-    # alliancesim did not write; see alliancesim.outputs.
-    with work_folder(args.out, "sensitivity", force=args.force) as work:
-        indices = run_sensitivity(design, work, workers=args.workers, backend=args.backend,
-                                  scheduler=args.scheduler, resume=args.resume)
-    key = "mu_star" if design.method == "morris" else "ST"
+    again = (f"alliancesim sensitivity {args.experiment} --method {design.method} "
+             f"--out {args.out} --resume")
+    # --resume works in --out itself, so that an interrupted analysis can be finished; without
+    # it an earlier analysis there is replaced only once the new one is complete, and a
+    # folder alliancesim did not write is refused unless --force. See alliancesim.outputs.
+    in_place = False
+    try:
+        with work_folder(args.out, "sensitivity", force=args.force,
+                         fresh=not args.resume) as work:
+            in_place = Path(work).resolve() == Path(args.out).resolve()
+            report = run_sensitivity(design, work, workers=args.workers,
+                                     backend=args.backend, scheduler=args.scheduler,
+                                     resume=args.resume)
+            if report.failures:
+                raise _RunsFailedError(report)
+    except KeyboardInterrupt:
+        kept = (f"the finished runs are kept in {args.out}. To finish: {again}" if in_place
+                else f"the earlier contents of {args.out} are untouched")
+        print(f"interrupted; {kept}", file=sys.stderr)
+        return 130
+    except _RunsFailedError as failed:
+        report = failed.report
+        print(f"{len(report.failures)} of {report.n_runs} run(s) failed, so nothing was "
+              f"analysed:", file=sys.stderr)
+        for f in report.failures[:5]:
+            print(f"  run {f['run']} (sample {f['sample']}, seed {f['seed']}): {f['error']}",
+                  file=sys.stderr)
+        if in_place:
+            print(f"details (parameters, traceback) in {args.out}/batch/failures.json; after a "
+                  f"fix, {again}", file=sys.stderr)
+        else:
+            print(f"the earlier contents of {args.out} are untouched", file=sys.stderr)
+        return 1
+    key = RANKING_INDEX[design.method]
+    indices = report.indices
     for output, group in indices[indices["index"] == key].groupby("output", sort=False):
         top = group.sort_values("value", ascending=False).head(5)
-        ranked = ", ".join(f"{p} ({v:.3g})" for p, v in zip(top["parameter"], top["value"],
-                                                          strict=True))
-        print(f"{output}: {ranked}")
-    print(f"wrote {args.out}/sensitivity.csv, samples.csv and figures/")
+        ranked = ", ".join(f"{p} {v:.3g} ± {c:.2g}" for p, v, c in zip(
+            top["parameter"], top["value"], top["conf"], strict=True))
+        print(f"{output} ({key}): {ranked}")
+    for output, n in report.imputed.items():
+        if n == report.n_samples:
+            print(f"note: {output} had no value in any run; it is not analysed",
+                  file=sys.stderr)
+        elif n:
+            print(f"note: {output} had no value in {n} of {report.n_samples} samples "
+                  f"(given the output's mean there)", file=sys.stderr)
+    print(f"{design.name}: {report.n_runs} runs ({report.n_runs - report.n_done_before} run "
+          f"now); wrote {args.out}/sensitivity.csv, convergence.csv, figures/ and batch/ "
+          f"(samples.parquet, runs.parquet)")
     return 0
+
+
+class _RunsFailedError(Exception):
+    """Some runs failed: nothing is analysed (raised inside the work folder, so that a
+    replacement folder is not moved into place)."""
+
+    def __init__(self, report: object) -> None:
+        super().__init__("runs failed")
+        self.report = report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
