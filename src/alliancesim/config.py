@@ -903,7 +903,8 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Co
     data.setdefault("name", slug(path.stem))
     for key, value in (overrides or {}).items():
         _set_dotted(data, key, value)
-    return validate_config(data, origin=str(path))
+    origin = str(path) + (f" (overriding {', '.join(overrides)})" if overrides else "")
+    return validate_config(data, origin=origin)
 
 
 def load_scenario(name: str, overrides: dict[str, Any] | None = None) -> Config:

@@ -133,8 +133,8 @@ def check_target(path: str | Path, kind: str, force: bool = False, option: str =
     why = _protected(path)
     if why:
         raise ConfigError(f"{option} {path}: refusing to write there because {why}; "
-                          f"alliancesim replaces its output folder as a whole. Choose a new "
-                          f"sub-folder, e.g. {option} {path / 'out'}")
+                          f"outputs go into a folder of their own. Choose a new sub-folder, "
+                          f"e.g. {option} {path / 'out'}")
     if path.is_symlink():
         raise ConfigError(f"{option} {path} is a symbolic link (to {os.readlink(path)}); "
                           f"alliancesim does not write through links. Give the real folder "
