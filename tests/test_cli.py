@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from PIL import Image
 
 from alliancesim.cli import main
 from alliancesim.results import CAPABILITY_COLUMNS, MEMBER_COLUMNS, TIMESERIES_COLUMNS
@@ -39,6 +40,8 @@ def test_run_writes_tables_provenance_and_figures(tmp_path):
                                          "operation.png", "opinion.png"}
     for figure in figures:
         assert figure.read_bytes()[:8] == PNG_MAGIC and figure.stat().st_size > 10_000
+        with Image.open(figure) as image:
+            assert min(image.info["dpi"]) >= 149.9  # paper-ready: at least 150 dpi
 
 
 def test_the_same_seed_writes_the_same_tables(tmp_path):
@@ -128,3 +131,22 @@ def test_rerunning_into_an_earlier_output_replaces_it(tmp_path):
     assert main([*args, "--seed", "2"]) == 0
     assert json.loads((out / "run.json").read_text())["seed"] == 2
     assert [p.name for p in tmp_path.iterdir()] == ["o"]
+
+
+def test_figures_come_as_svg_or_pdf_when_asked(tmp_path):
+    out = tmp_path / "svg"
+    assert main(["run", "--scenario", "classroom", "--years", "2", "--figure-format", "svg",
+                 "--out", str(out)]) == 0
+    figures = sorted((out / "figures").iterdir())
+    assert [f.name for f in figures] == [f"{n}.svg" for n in ("burden", "capability_gaps",
+                                                              "coverage", "operation",
+                                                              "opinion")]
+    assert all(f.read_bytes().startswith(b"<?xml") for f in figures)
+    from alliancesim.config import load_scenario
+    from alliancesim.model import AllianceModel
+    from alliancesim.plots import opinion_figure
+
+    model = AllianceModel(load_scenario("classroom"), seed=1)
+    model.run_model()
+    pdf = opinion_figure(model.results(), tmp_path / "opinion.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")

@@ -190,7 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_force_argument(run)
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
     run.add_argument("--figure-format", choices=FIGURE_FORMATS, default="png",
-                     help="file format of the figures (default png, 200 dpi)")
+                     help="file format of the figures (default png at 150 dpi; svg and pdf "
+                          "are vector files)")
     run.set_defaults(handler=_cmd_run)
 
     sc = sub.add_parser("scenarios", help="list the shipped scenarios")
