@@ -202,8 +202,6 @@ BAD = [
      "operation.danger = 1e+300"),
     ("infinite value", ["--set", "opinion.fatigue=inf"], None,
      "opinion.fatigue = inf: Input should be a finite number"),
-    ("accession after 2012", ["--set", "run.max_accession_year=2024"], "baseline",
-     "run.max_accession_year = 2024 takes in allies with no declared posture"),
 ]
 
 
@@ -216,19 +214,23 @@ def test_bad_values_exit_2_with_one_message(in_tmp, capsys, label, args, scenari
     assert sorted(p.name for p in in_tmp.iterdir()) == ["notes.txt"]
 
 
-def test_members_without_posture_are_named_from_the_data(in_tmp, capsys):
-    from alliancesim.config import members_without_posture
+def test_members_without_posture_are_named_from_the_data(in_tmp, capsys, monkeypatch):
+    from alliancesim import config
 
-    missing = members_without_posture(2030)
+    missing = config.members_without_posture(2030)  # the shipped data: none missing, or some
     code, err = _run(capsys, "--scenario", "baseline", "--years", "2", "--no-figures",
                      "--set", "run.max_accession_year=2030")
-    if not missing:  # every ally has a posture: nothing to refuse
-        assert code == 0
-        return
+    assert code == (2 if missing else 0), err
+    # Allies that joined without a posture row are refused, named with the latest year allowed.
+    monkeypatch.setattr(config, "members_without_posture",
+                        lambda year: [("XKX", 2027), ("UKR", 2029)] if year >= 2027 else [])
+    code, err = _run(capsys, "--scenario", "baseline", "--years", "2", "--no-figures",
+                     "--set", "run.max_accession_year=2030", "--out", "o2")
     assert code == 2
-    for iso3, joined in missing:
-        assert f"{iso3} (joined {joined})" in err
-    assert f"allowed: at most {min(j for _, j in missing) - 1}" in err
+    assert ("run.max_accession_year = 2030 takes in allies with no declared posture in "
+            "data/postures.csv: XKX (joined 2027), UKR (joined 2029)") in err
+    assert "allowed: at most 2026, or add their postures" in err
+    assert not (in_tmp / "o2").exists()
 
 
 FICTIONAL = """
