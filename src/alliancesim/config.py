@@ -367,6 +367,14 @@ class EconomyParams(_Section):
                              "changes -50% to +22%",
                              "Fiscal-consolidation pull on defence budgets during the shock, "
                              "scaled by each member's fiscal stress.", ge=0, le=0.5)
+    shock_dispersion: float = P(2.11, "sd of per-ally severity (mean 1)", "calibration: "
+                                "experiments/calibrate_fiscal_shocks.py on the dispersion of "
+                                "SIPRI real military expenditure change 2008-2013 across the "
+                                "European allies (window not a validation target)",
+                                "Per-ally heterogeneity of the economic shock: each hit ally's "
+                                "austerity cut (and GDP shock, floored at 0) is scaled by a "
+                                "normal factor (mean 1) drawn when the shock starts; below 0 "
+                                "the ally spends more.", ge=0, le=3)
     inflation: float = P(0.02, "fraction / year", "judgement (ECB target)",
                          "General inflation; money is in constant prices.", ge=0, le=0.2)
     equipment_cost_growth: float = P(0.07, "fraction / year (nominal)",
@@ -407,6 +415,20 @@ class LeaderParams(_Section):
     burden_trend: float = P(0.0, "% GDP points / year", "Keohane (seed): US share of NATO "
                             "spending 60% (1990) to 75% (2010)", "Yearly change in the "
                             "leader's own target burden.", ge=-0.5, le=0.5)
+    budget_path: Literal["model", "sipri"] = P(
+        "model", "-", "data: sipri_milex (USA real change); Keohane (seed, line 1403): the "
+        "Pentagon to cut $489bn over ten years", "'model': the leader's budget follows its "
+        "target like any member's; 'sipri': an input path -- SIPRI's real change for the years "
+        "it covers (to 2013), then leader.budget_cut_per_year until leader.budget_cut_until.",
+        behavioural=False)
+    budget_cut_per_year: float = P(0.01, "fraction / year", "Keohane (seed, line 1403): $489bn "
+                                   "over ten years (about 7% of a $700bn budget)",
+                                   "Real yearly cut of the leader's budget after the SIPRI "
+                                   "years, when budget_path = 'sipri'.", ge=-0.2, le=0.2,
+                                   behavioural=False)
+    budget_cut_until: int = P(2021, "year", "Keohane (seed, line 1403): the next ten years",
+                              "Last year of the leader's budget cuts (budget_path = 'sipri').",
+                              ge=1990, le=2060, behavioural=False)
     pressure: float = P(0.5, "index 0-1",
                         "Alcaro & Marrone (seed, lines 3959-3961): the 'battle cry'",
                         "Strength of the leader's pressure on allies below the norm.", ge=0, le=1)
@@ -480,12 +502,32 @@ class IncentiveParams(_Section):
                                    ge=0, le=0.5)
 
 
+class PledgeParams(_Section):
+    pledge_year: int = P(0, "year (0 = none)", "judgement (NATO Wales summit 2014: 'move "
+                         "towards 2% within a decade'; not in the seed text)",
+                         "Year allies pledge a spending level with a deadline.", ge=0, le=2060,
+                         behavioural=False)
+    level_pct: float = P(2.0, "% of GDP", "NATO's 2% guideline (not in the seed text)",
+                         "The pledged level; it replaces incentives.spending_norm_pct from "
+                         "the pledge year.", ge=0, le=10, behavioural=False)
+    deadline_year: int = P(2024, "year", "judgement (Wales 2014: within a decade)",
+                           "Deadline of the pledge: its pull grows until then.", ge=1990,
+                           le=2060, behavioural=False)
+    weight: float = P(1.0, "x pressure at the deadline", "judgement",
+                      "How much a pledge strengthens peer and leader pressure by its "
+                      "deadline (1 = doubles it).", ge=0, le=5)
+    conformity: float = P(0.5, "fraction", "judgement (a norm most allies ignore binds no one)",
+                          "Share of peer pressure that grows with the share of allies meeting "
+                          "the norm.", ge=0, le=1)
+
+
 class SpendingParams(_Section):
     adjustment_speed: float = P(0.2, "fraction / year", "judgement (budget inertia)",
                                 "Share of the gap between burden and target closed each year.",
                                 ge=0, le=1)
-    max_change: float = P(0.1, "fraction of budget / year", "Giegerich (seed, line 562): "
-                          "national changes -50% to +22% over 2006-2010",
+    max_change: float = P(0.15, "fraction of budget / year", "Giegerich (seed, line 562): "
+                          "national changes -50% to +22% over 2006-2010 (Latvia's -50% in "
+                          "four years needs about -16% a year)",
                           "Largest yearly relative change of the budget.",
                           ge=0, le=1)
     opinion_weight: float = P(0.8, "% GDP per unit support", "judgement",
@@ -692,6 +734,7 @@ class Config(_Section):
     leader: LeaderParams = LeaderParams()
     opinion: OpinionParams = OpinionParams()
     incentives: IncentiveParams = IncentiveParams()
+    pledge: PledgeParams = PledgeParams()
     spending: SpendingParams = SpendingParams()
     capabilities: CapabilityParams = CapabilityParams()
     smart_defence: SmartDefenceParams = SmartDefenceParams()

@@ -30,6 +30,35 @@ def gdp_growth(
     return own + (mean + common + shock)
 
 
+def shock_severity(rng: np.random.Generator, n_members: int, dispersion: float) -> np.ndarray:
+    """Each ally's exposure to an economic crisis: a normal factor with mean 1.
+
+    Crises hit allies unequally (Giegerich, seed line 562: national defence changes from -50%
+    to +22% in 2006-2010): an ally's consolidation cut is the scenario's cut times this factor,
+    so a factor below zero is an ally whose finances let it spend more (Poland).
+    ``dispersion`` is the standard deviation, calibrated on the 2008-2013 dispersion of SIPRI
+    real spending changes (experiments/calibrate_fiscal_shocks.py).
+    """
+    return 1.0 + rng.normal(size=n_members) * dispersion
+
+
+def leader_budget_path(years: range, observed: dict[int, np.ndarray], leader: np.ndarray,
+                       cut_per_year: float, cut_until: int) -> dict[int, float]:
+    """The leader's real budget change per year as an input scenario (fraction).
+
+    SIPRI's observed change where the data cover the year (the post-2011 cuts), then a steady
+    real cut of ``cut_per_year`` until ``cut_until``, then no change.
+    """
+    path = {}
+    for year in years:
+        change = observed.get(year)
+        value = float(change[leader][0]) if change is not None and leader.any() else np.nan
+        if not np.isfinite(value):
+            value = -cut_per_year if year <= cut_until else 0.0
+        path[year] = value
+    return path
+
+
 @kernel
 def fiscal_stress(growth: np.ndarray, mean_growth: float, in_shock: bool) -> np.ndarray:
     """Fiscal stress in [0, 1]: growth shortfall against normal, and 1 in a crisis year."""

@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from . import capabilities as cap
-from . import economy, incentives, opinion, spending
+from . import economy, incentives, norms, opinion, spending
 from . import operation as op
 from ._numeric import bounded, ratio
 from .agents import AllianceLeader, MemberState, Policy
@@ -142,6 +142,11 @@ class AllianceModel(mesa.Model):
         self.defence_baseline = np.full(n, 0.5)
         everyone = np.ones(n, bool)
         self.shock_hit = everyone if cfg.economy.shock_scope == "all" else ~self.leader_mask
+        self.shock_severity = np.ones(n)
+        self.leader_path = (economy.leader_budget_path(
+            cfg.years, self.data.budget_change_by_year(), self.leader_mask,
+            cfg.leader.budget_cut_per_year, cfg.leader.budget_cut_until)
+            if cfg.leader.budget_path == "sipri" else None)
         # Constants of the yearly cycle, made once: on arrays of a few dozen members the
         # cost of a numpy call is mostly its overhead, so every call saved counts.
         self.allies = ~self.leader_mask
@@ -271,7 +276,11 @@ class AllianceModel(mesa.Model):
                                       e.gdp_growth_sd, e.common_shock_share, 0.0)
         s.stress = economy.fiscal_stress(s.growth, e.gdp_growth_mean, False)
         if in_shock:
-            s.growth = s.growth + self.shock_hit * e.shock_gdp_growth
+            if self.year == e.shock_start_year:  # each ally's exposure to this crisis
+                self.shock_severity = economy.shock_severity(self.rng, len(self.codes),
+                                                             e.shock_dispersion)
+            s.growth = s.growth + self.shock_hit * e.shock_gdp_growth * np.maximum(
+                self.shock_severity, 0.0)
             s.stress = np.where(self.shock_hit, 1.0, s.stress)
         s.gdp = s.gdp * (1.0 + s.growth)
         self._admit_members()
@@ -316,9 +325,12 @@ class AllianceModel(mesa.Model):
                               * (1.0 + cfg.leader.gap_response * gap_index), 1.0)
         heed = incentives.responsiveness(self.reliance, cfg.incentives.guarantee_weight,
                                          s.membership_value)
+        norm, peer = self._norm(s)
+        pledge = norms.pledge_multiplier(norms.pledge_urgency(
+            self.year, cfg.pledge.pledge_year, cfg.pledge.deadline_year), cfg.pledge.weight)
         self.norm_pull = self.allies * incentives.norm_pull(
-            100.0 * s.budget / s.gdp, cfg.incentives.spending_norm_pct,
-            cfg.incentives.peer_pressure, leader_pressure, heed)
+            100.0 * s.budget / s.gdp, norm, peer * pledge, min(leader_pressure * pledge, 1.0),
+            heed)
         self.leader_pressure = leader_pressure
 
     def spending(self) -> None:
@@ -327,7 +339,10 @@ class AllianceModel(mesa.Model):
         sp = cfg.spending
         austerity = 0.0
         if cfg.economy.austerity_cut > 0:
-            austerity = cfg.economy.austerity_cut * s.stress * (s.stress >= 1.0)
+            # Fiscal consolidation: a cut of each hit ally's budget this year, scaled by how
+            # hard the crisis hit it; the target falls with it (spending.consolidate).
+            austerity = (cfg.economy.austerity_cut * s.stress * (s.stress >= 1.0)
+                         * self.shock_severity)
         anchor = self.anchor_burden
         if cfg.leader.burden_trend != 0:
             anchor = anchor + self.leader_burden_trend * (self.year - cfg.run.start_year)
@@ -337,6 +352,10 @@ class AllianceModel(mesa.Model):
             s.membership_value - self.value0, cfg.incentives.guarantee_weight, austerity)
         budget = spending.next_budget(s.budget, s.gdp, target, sp.adjustment_speed,
                                       sp.max_change)
+        budget = spending.consolidate(budget, s.budget, austerity, sp.max_change)
+        if self.leader_path is not None:  # the leader's budget as an input scenario
+            budget = np.where(self.leader_mask,
+                              s.budget * (1.0 + self.leader_path.get(self.year, 0.0)), budget)
         budget = self._apply_policy_burden(budget)
         planned_operations = s.troops * sp.operation_cost_per_troop_usd
         protected = None
@@ -524,6 +543,16 @@ class AllianceModel(mesa.Model):
         self._record()
 
     # ------------------------------------------------------------------ helpers
+
+    def _norm(self, s: MemberArrays) -> tuple[float, float]:
+        """The norm in force (a pledge may raise it) and the peer pressure behind it, which
+        grows with the share of allies meeting it."""
+        cfg = self.config
+        norm = norms.norm_level(self.year, cfg.incentives.spending_norm_pct,
+                                cfg.pledge.pledge_year, cfg.pledge.level_pct)
+        meeting = norms.share_meeting(100.0 * s.budget / s.gdp, norm, s.active & self.allies)
+        return norm, norms.peer_strength(cfg.incentives.peer_pressure, meeting,
+                                         cfg.pledge.conformity)
 
     def _membership_value(self, s: MemberArrays) -> np.ndarray:
         holdings = s.stocks.sum(axis=1)

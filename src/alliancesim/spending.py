@@ -58,6 +58,15 @@ def next_budget(
     return bounded(desired, budget * (1.0 - max_change), budget * (1.0 + max_change))
 
 
+def consolidate(budget: np.ndarray, previous: np.ndarray, cut: np.ndarray | float,
+                max_change: float) -> np.ndarray:
+    """Apply a fiscal-consolidation cut (fraction; negative: a rise) to this year's budget,
+    within the yearly bound: treasuries cut defence budgets directly, not only the target
+    they drift toward."""
+    cut_budget = budget * (1.0 - np.minimum(cut, 1.0))
+    return np.clip(cut_budget, previous * (1.0 - max_change), previous * (1.0 + max_change))
+
+
 @kernel
 def split_budget(
     budget: np.ndarray,

@@ -160,9 +160,16 @@ class MemberData:
     personnel_share: np.ndarray
     burden_by_year: dict[int, np.ndarray]
     """SIPRI burden (% GDP) per year, NaN where missing; used when a member joins."""
+    spending_by_year: dict[int, np.ndarray] | None = None
+    """SIPRI real military expenditure per year (constant USD), NaN where missing."""
 
     def __len__(self) -> int:
         return len(self.code)
+
+    def budget_change_by_year(self) -> dict[int, np.ndarray]:
+        """SIPRI's real change of each member's spending into each year (fraction)."""
+        spend = self.spending_by_year or {}
+        return {y: spend[y] / spend[y - 1] - 1.0 for y in spend if y - 1 in spend}
 
 
 @cache
@@ -194,6 +201,8 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
     milex = sipri.pivot(index="year", columns="iso3", values="milex_const2023_usd_m")
     burden_by_year = {int(y): share.reindex(columns=codes).loc[y].to_numpy(float)
                       for y in share.index}
+    spending_by_year = {int(y): milex.reindex(columns=codes).loc[y].to_numpy(float)
+                        for y in milex.index}
 
     if start_year >= NATO_YEAR:
         row = nato.reindex(codes)
@@ -254,6 +263,7 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
         equipment_share=equipment,
         personnel_share=personnel_share,
         burden_by_year=burden_by_year,
+        spending_by_year=spending_by_year,
     ))
 
 
@@ -263,6 +273,8 @@ def _read_only(data: MemberData) -> MemberData:
         if isinstance(value, np.ndarray):
             value.setflags(write=False)
     for value in data.burden_by_year.values():
+        value.setflags(write=False)
+    for value in (data.spending_by_year or {}).values():
         value.setflags(write=False)
     return data
 
