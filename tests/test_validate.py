@@ -284,3 +284,16 @@ def test_an_out_path_that_is_a_file_is_refused(tmp_path, capsys):
     target.write_text("mine")
     assert main(["validate", "--seeds", "2", "--out", str(target)]) == 2
     assert target.read_text() == "mine"
+
+
+def test_the_runs_are_the_same_whatever_the_number_of_workers(monkeypatch):
+    short = {"run.end_year": 2006}
+    monkeypatch.setattr(v, "SWEEPS", {
+        "isaf": ("isaf", [("alliance", short),
+                          ("coalition", {**short, "operation.framework": "coalition"})], True),
+        "austerity": ("austerity", [("uncoordinated", {"run.end_year": 2015})], False)})
+    one = v.gather([3, 4], workers=1)
+    two = v.gather([3, 4], workers=2)
+    for name in v.SWEEPS:
+        pd.testing.assert_frame_equal(one.runs[name], two.runs[name])
+        pd.testing.assert_frame_equal(one.members[name], two.members[name])
