@@ -297,3 +297,20 @@ def test_the_runs_are_the_same_whatever_the_number_of_workers(monkeypatch):
     for name in v.SWEEPS:
         pd.testing.assert_frame_equal(one.runs[name], two.runs[name])
         pd.testing.assert_frame_equal(one.members[name], two.members[name])
+
+
+def test_a_hindcast_fed_with_the_leaders_observed_budget_is_flagged(monkeypatch):
+    from alliancesim import config
+
+    assert v.outcome_inputs(["baseline", "isaf", "hindcast_1990"]) == []
+    real = config.load_scenario
+
+    def replayed(name, overrides=None):
+        return real(name, {**(overrides or {}), "leader.budget_path": "sipri"})
+
+    monkeypatch.setattr(config, "load_scenario", replayed)
+    found = v.outcome_inputs(["isaf"])
+    assert found == ["isaf: leader.budget_path = 'sipri'"]
+    ev = v.Evidence(runs={"baseline": pd.DataFrame({"seed": [1, 2]})}, members={})
+    check = v.sanity_inputs(ev)[0]
+    assert not check.passed and check.kind == "sanity"

@@ -431,6 +431,42 @@ def sanity_invariants(ev: Evidence) -> list[Check]:
     ]
 
 
+#: Settings that feed observed outcomes into a run, with the value a hindcast must keep: a
+#: validation scenario that replays what happened cannot be scored against it.
+OUTCOME_INPUTS = {"leader.budget_path": "model"}
+
+
+def outcome_inputs(scenarios: list[str]) -> list[str]:
+    """``scenario: setting`` for every validation scenario that feeds outcomes into its runs."""
+    from ..config import load_scenario
+
+    found = []
+    for name in scenarios:
+        config = load_scenario(name)
+        for key, allowed in OUTCOME_INPUTS.items():
+            try:
+                value = config.get(key)
+            except AttributeError:  # a setting this version of the schema does not have
+                continue
+            if value != allowed:
+                found.append(f"{name}: {key} = {value!r}")
+    return found
+
+
+def sanity_inputs(ev: Evidence, targets: dict[str, Any] | None = None) -> list[Check]:
+    """The validation scenarios take structure and calendars only, no observed outcomes."""
+    targets = targets or load_targets()
+    scenarios = sorted({spec["scenario"] for spec in targets["check"]})
+    found = outcome_inputs(scenarios)
+    seeds = sorted(ev.runs["baseline"]["seed"].unique()) if "baseline" in ev.runs else [0]
+    return [sanity("hindcasts_take_no_outcomes", "all validation runs",
+                   f"validation scenarios feeding observed outcomes into the run ({len(found)}"
+                   f"{': ' + '; '.join(found) if found else ''})",
+                   pd.Series(float(len(found)), index=seeds), lambda v: v == 0, "0",
+                   f"scenarios {', '.join(scenarios)}; a failure here means the validation "
+                   "checks of that scenario are in-sample")]
+
+
 def _guaranteed(reason: str, source: str) -> str:
     return f"{source}; sanity: {reason}"
 
@@ -574,7 +610,7 @@ def _opinion_slope(members: pd.DataFrame, condition: str) -> pd.Series:
 
 
 SANITY: list[Callable[[Evidence], list[Check]]] = [
-    sanity_start_rows, sanity_invariants, sanity_mechanisms]
+    sanity_start_rows, sanity_inputs, sanity_invariants, sanity_mechanisms]
 
 
 # --------------------------------------------------------------------------- the scorecard
