@@ -113,7 +113,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
           f"{last['mean_burden_pct']:.2f}% GDP, {int(last['members_at_2pct'])} at "
           f"{cfg.incentives.spending_norm_pct:g}%, capability gap index "
           f"{last['capability_gap_index']:.2f}")
-    print(f"wrote {out}/timeseries.csv, members.csv, capabilities.csv, run.json"
+    print(f"wrote {out}/timeseries.csv, members.csv, capabilities.csv, contributions.csv, "
+          "run.json"
           + ("" if args.no_figures else f", figures/*.{args.figure_format}"))
     return 0
 

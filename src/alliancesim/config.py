@@ -666,6 +666,58 @@ class SmartDefenceParams(_Section):
                                ge=0, le=2)
 
 
+class AirCampaignParams(_Section):
+    enabled: bool = P(False, "switch", "Keohane (seed, lines 1473-1481): Libya 2011",
+                      "Whether a Libya-like air campaign runs (scenario libya).",
+                      behavioural=False)
+    year: int = P(2011, "year", "Keohane (seed): Libya 2011", "Year of the air campaign.",
+                  ge=1990, le=2060, behavioural=False)
+    framework: Literal["alliance", "coalition"] = P(
+        "alliance", "-", "Alcaro & Marrone (seed, lines 3928-3935): OUP under NATO command",
+        "An alliance operation or a coalition of the willing.", behavioural=False)
+    demand_air_strike: float = P(110.0, "combat jets", "judgement (OUP: about 260 air assets "
+                                 "in all; not in the seed text)", "Strike aircraft the "
+                                 "campaign needs.", ge=0, le=5000, behavioural=False)
+    demand_air_refuelling: float = P(40.0, "tankers", "judgement (OUP; not in the seed text)",
+                                     "Tankers the campaign needs.", ge=0, le=1000,
+                                     behavioural=False)
+    demand_isr: float = P(30.0, "ISR platforms", "judgement (OUP; not in the seed text)",
+                          "ISR platforms the campaign needs.", ge=0, le=1000,
+                          behavioural=False)
+    demand_sead: float = P(20.0, "SEAD-capable jets", "judgement (OUP; not in the seed text)",
+                           "Aircraft for suppressing air defences (flown by strike jets "
+                           "with anti-radiation PGMs).", ge=0, le=1000, behavioural=False)
+    demand_maritime_patrol: float = P(12.0, "maritime patrol aircraft", "judgement (OUP arms "
+                                      "embargo; not in the seed text)", "Maritime patrol "
+                                      "aircraft the embargo needs.", ge=0, le=1000,
+                                      behavioural=False)
+    join_threshold: float = P(1.0, "score units", "judgement",
+                              "Score (appetite x willingness + engaged membership value) above "
+                              "which a government takes part.", ge=-5, le=5)
+    decision_noise: float = P(0.15, "score units (logistic scale)", "judgement",
+                              "Spread of the chance element in each government's decision.",
+                              ge=0.001, le=2)
+    value_weight: float = P(1.0, "score per unit membership value", "Alcaro & Marrone "
+                            "(seed): contributing to keep the US committed", "Weight of the "
+                            "membership value an alliance operation engages.", ge=0, le=5)
+    deployable_share: float = P(0.25, "fraction of a fleet", "judgement (readiness and "
+                                "rotation)", "Share of a viable national fleet an ally can "
+                                "deploy to the campaign.", ge=0, le=1)
+    leader_share: float = P(0.3, "fraction of the leader's fleet", "judgement (global "
+                            "commitments)", "Largest share of its fleet the leader puts in "
+                            "to fill the gap.", ge=0, le=1)
+    strike_caveat_limit: float = P(0.35, "caveat level", "Saideman & Auerswald (2012) on "
+                                   "caveats; not in the seed text", "An ally whose caveat "
+                                   "level is above this flies only non-kinetic roles.", ge=0,
+                                   le=1)
+    sead_fraction: float = P(0.15, "fraction of strike offer", "judgement",
+                             "Share of a striking ally's jets able to fly SEAD, at full "
+                             "munitions depth.", ge=0, le=1)
+    stress_weight: float = P(0.3, "support per unit stress", "Alcaro & Marrone (seed)",
+                             "How much economic stress lowers the appetite for the campaign.",
+                             ge=0, le=2)
+
+
 class OperationParams(_Section):
     enabled: bool = P(True, "switch", "Alcaro & Marrone (seed)", "Whether an operation runs.",
                       behavioural=False)
@@ -739,6 +791,7 @@ class Config(_Section):
     capabilities: CapabilityParams = CapabilityParams()
     smart_defence: SmartDefenceParams = SmartDefenceParams()
     operation: OperationParams = OperationParams()
+    air_campaign: AirCampaignParams = AirCampaignParams()
 
     @field_validator("name")
     @classmethod

@@ -14,6 +14,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from . import air_campaign as air
 from . import capabilities as cap
 from . import economy, incentives, norms, opinion, spending
 from . import operation as op
@@ -27,7 +28,7 @@ from .state import History, MemberArrays
 YEARLY = ("requirement", "partner_troops", "contributors", "defections",
           "coordinated_drawdowns", "ever_contributors", "common_threat", "commitment",
           "unit_cost", "operation_running", "viability_losses", "areas_rebuilt",
-          "europe_capability")
+          "europe_capability", "leader_share_of_enablers", "european_strikers")
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -83,6 +84,8 @@ class AllianceModel(mesa.Model):
         self._weigh_losses()
         self._history = History.empty(cfg.years, n, YEARLY)
         self.europe_capability0: float | None = None
+        self.campaign: air.CampaignResult | None = None
+        self.contributions: list[tuple[int, air.CampaignResult]] = []
         self.defections = 0
         self.coordinated_drawdowns = 0
         self.ever_contributed = self.state.troops > 0
@@ -262,6 +265,7 @@ class AllianceModel(mesa.Model):
         self.spending()
         self.allocation()
         self.operation()
+        self.air_operation()
         self.capabilities()
         self.alliance_accounts()
         self.running = self.year < self.config.run.end_year
@@ -498,6 +502,33 @@ class AllianceModel(mesa.Model):
         s.cumulative_casualties = s.cumulative_casualties + s.casualties
         self._weigh_losses()
 
+    def air_operation(self) -> None:
+        """Phase 6b: a Libya-like air campaign in its year (air_campaign.py)."""
+        cfg, s = self.config, self.state
+        a = cfg.air_campaign
+        self.campaign = None
+        if not (a.enabled and self.year == a.year):
+            return
+        support = air.campaign_support(self.support_baseline, s.support_operation, s.stress,
+                                       a.stress_weight)
+        scores = air.join_scores(support, self.willingness, s.membership_value, a.framework,
+                                 cfg.incentives.coalition_exit_cost_factor, a.value_weight)
+        u = self.rng.random(len(self.codes))
+        noise = a.decision_noise * np.log(u / (1.0 - u))  # logistic draw per government
+        area_index = {area: k for k, area in enumerate(CAPABILITY_AREAS)}
+        # What members can field: viable national holdings, or a viable cluster unit.
+        usable = s.held | cap.in_viable_pool(s.pooled, self.clusters, self.pools)
+        self.campaign = air.run_campaign(
+            platforms=s.stocks * self.per_unit, held=usable & s.active[:, None],
+            stocks=s.stocks, active=s.active, leader=self.leader_mask,
+            europeans=self.europeans, scores=scores, caveat=s.caveat, noise=noise,
+            demand={area: getattr(a, f"demand_{area}") for area in air.CAMPAIGN_AREAS
+                    if area != "precision_munitions"} | {"precision_munitions": 0.0},
+            threshold=a.join_threshold, deployable_share=a.deployable_share,
+            leader_share=a.leader_share, strike_caveat_limit=a.strike_caveat_limit,
+            sead_fraction=a.sead_fraction, area_index=area_index)
+        self.contributions.append((self.year, self.campaign))
+
     def capabilities(self) -> None:
         """Phase 7: depreciation, investment at rising unit cost, national viability."""
         cfg, s = self.config, self.state
@@ -602,6 +633,10 @@ class AllianceModel(mesa.Model):
             "viability_losses": float(self.viability_losses),
             "areas_rebuilt": float(self.areas_rebuilt),
             "europe_capability": float(europe.sum()) / self.europe_capability0,
+            "leader_share_of_enablers": (air.leader_share_of_enablers(
+                self.campaign, self.leader_mask) if self.campaign is not None else np.nan),
+            "european_strikers": (float(self.campaign.strikers.sum())
+                                  if self.campaign is not None else np.nan),
         }
         self._history.record(s, yearly, self.gap, gap_europe,
                              cap.pooled_capability(self.pools) / np.maximum(

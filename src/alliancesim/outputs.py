@@ -37,8 +37,8 @@ MANIFEST = "alliancesim-output.json"
 #: The top-level entries each kind of output folder may hold besides the manifest. For the
 #: resumable kinds, files under a work folder (``runs/``, ``sweep/``) are ours too.
 KNOWN_ENTRIES: dict[str, frozenset[str]] = {
-    "run": frozenset({"timeseries.csv", "members.csv", "capabilities.csv", "run.json",
-                      "figures"}),
+    "run": frozenset({"timeseries.csv", "members.csv", "capabilities.csv", "contributions.csv",
+                      "run.json", "figures"}),
     "validation": frozenset({"validation.csv", "validation_seeds.csv", "validation.md",
                              "runs"}),
     "sensitivity": frozenset({"sensitivity.csv", "convergence.csv", "samples.csv", "figures",

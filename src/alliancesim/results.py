@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
+from .air_campaign import CAMPAIGN_AREAS, CONTRIBUTION_COLUMNS
 from .capabilities import EXPEDITIONARY_AREAS
 from .config import CAPABILITY_AREAS
 
@@ -34,6 +35,7 @@ TIMESERIES_COLUMNS = (
     "troops_deployed_europe", "troop_requirement", "troop_shortfall", "casualties",
     "risk_gini", "cohesion_index", "mean_support_operation", "mean_support_defence",
     "leader_commitment", "common_threat", "members", "mean_portfolio_concentration",
+    "leader_share_of_enablers", "european_strikers",
     *(f"gap_{area}" for area in CAPABILITY_AREAS))
 MEMBER_COLUMNS = (
     "year", "member", "posture", "revealed_posture", "gdp_usd", "burden_pct", "budget_usd",
@@ -45,11 +47,13 @@ CAPABILITY_COLUMNS = ("year", "member", "area", "stock", "held", "abandoned", "h
 
 @dataclass(frozen=True)
 class Results:
-    """The three output tables of one run."""
+    """The output tables of one run (``contributions`` is empty without an air campaign)."""
 
     timeseries: pd.DataFrame
     members: pd.DataFrame
     capabilities: pd.DataFrame
+    contributions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(CONTRIBUTION_COLUMNS)))
 
 
 def recorded_arrays(model: AllianceModel) -> dict[str, np.ndarray]:
@@ -152,6 +156,8 @@ def timeseries_columns(model: AllianceModel, m: dict[str, np.ndarray]) -> dict[s
     out["pooled_holdings"] = pooled.sum(axis=(1, 2))
     out["cluster_units"] = h.cluster_units[:rows].sum(axis=1)
     out["europe_capability_index"] = y["europe_capability"]
+    out["leader_share_of_enablers"] = y["leader_share_of_enablers"]
+    out["european_strikers"] = y["european_strikers"]
     out["mean_areas_held"] = metrics.masked_mean(held.sum(axis=2), active)
     allies_in = (troops > 0) & ~leader
     out["contributors"] = allies_in.sum(axis=1)
@@ -215,13 +221,27 @@ def _capabilities_frame(model: AllianceModel, active: np.ndarray) -> pd.DataFram
     })
 
 
+def _contributions_frame(model: AllianceModel) -> pd.DataFrame:
+    """One row per campaign year, member (that has joined) and campaign area."""
+    rows = []
+    for year, result in model.contributions:
+        for i, code in enumerate(model.codes):
+            if not model.state.active[i] and model.data.joined[i] > year:
+                continue
+            for j, area in enumerate(CAMPAIGN_AREAS):
+                rows.append((year, code, area, float(result.contributed[i, j]),
+                             float(result.demanded[j])))
+    return pd.DataFrame(rows, columns=list(CONTRIBUTION_COLUMNS))
+
+
 def build_results(model: AllianceModel) -> Results:
-    """Build the three tables from a model's recorded history."""
+    """Build the tables from a model's recorded history."""
     arrays = recorded_arrays(model)
     return Results(
         timeseries=_timeseries_frame(model, arrays),
         members=_member_frame(model, arrays),
         capabilities=_capabilities_frame(model, arrays["active"]),
+        contributions=_contributions_frame(model),
     )
 
 
@@ -253,6 +273,7 @@ def write_tables(model: AllianceModel, folder: Path) -> None:
     res.timeseries.to_csv(folder / "timeseries.csv", index=False)
     res.members.to_csv(folder / "members.csv", index=False)
     res.capabilities.to_csv(folder / "capabilities.csv", index=False)
+    res.contributions.to_csv(folder / "contributions.csv", index=False)
     (folder / "run.json").write_text(json.dumps(provenance(model), indent=2, default=str),
                                      encoding="utf-8")
 
