@@ -83,10 +83,11 @@ def server_url():
     yield url
     process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=30)
+        code = process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
         pytest.fail("alliancesim viz did not stop on SIGTERM")
+    assert code == 0 and "alliancesim viz: stopped" in "".join(output)
     with socket.socket() as probe:  # the solara child stopped too: nothing listens any more
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))

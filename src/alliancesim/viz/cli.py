@@ -14,6 +14,7 @@ import argparse
 import importlib.util
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -158,8 +159,20 @@ def serve_command(args: argparse.Namespace) -> int:
     # Errors the page reports in plain words are logged here with their details.
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    code = run_server(args.host, args.port,
-                      lambda: announce(args.scenario, args.host, args.port))
+    # uvicorn stops on Ctrl-C or SIGTERM, then raises the signal again for the process:
+    # either one ends here as KeyboardInterrupt, with a message and exit code 0.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        code = run_server(args.host, args.port,
+                          lambda: announce(args.scenario, args.host, args.port))
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print("alliancesim viz: stopped" if code == 0 else
           "error: the app server did not start; see its messages above", file=sys.stderr)
     return code
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
