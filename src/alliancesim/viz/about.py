@@ -59,8 +59,8 @@ by burden. Then slide <em>Reliance on the leader's guarantee</em> to 0, press Re
 again. Do the small allies spend more when they cannot count on the leader?</li>
 <li><strong>Specialisation by default.</strong> Choose <em>austerity</em>, press Reset and Play.
 Open <em>Capabilities</em> and watch squares turn red as allies abandon areas. Then choose
-<em>smart_defence</em> (the same crisis with the smart-defence switches on) and compare how many
-areas the allies abandon and how many are left with a single European holder.</li>
+<em>smart_defence</em> (the same crisis with the smart-defence switches on) and compare the
+banner's <em>Holdings abandoned</em> and the shortfall chart of <em>Capabilities</em>.</li>
 <li><strong>Why did ISAF hold together?</strong> Run <em>isaf</em> (an alliance operation) and
 then <em>isaf_coalition</em> (the same mission as a coalition of the willing) with the same
 seed. Compare the defections and caveats in <em>Operation</em>: leaving an alliance costs a
