@@ -41,6 +41,7 @@ SECTION_TITLES = {
     "threat": "Threat",
     "leader": "Alliance leader",
     "opinion": "Public opinion",
+    "politics": "Domestic politics",
     "incentives": "Systemic incentives",
     "spending": "Spending",
     "capabilities": "Capabilities",

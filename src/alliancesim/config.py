@@ -126,6 +126,10 @@ class FictionalMember(_Section):
     personnel: float = Field(..., ge=0, le=1e8, description="Military personnel.")
     equipment_share: float = Field(0.15, ge=0, le=1, description="Equipment share of budget.")
     leader: bool = False
+    government_type: Literal["single_party_majority", "single_party_minority",
+                             "coalition_majority", "coalition_minority", "technocratic",
+                             "presidential"] = "single_party_majority"
+    elections: tuple[int, ...] = Field((), description="Years of national elections.")
 
 
 class MembersParams(_Section):
@@ -181,6 +185,11 @@ class PostureParams(_Section):
         ..., "fraction of troops", "Alcaro & Marrone (seed): caveats bar troops from combat",
         "Caveat level (share of deployed troops barred from combat) when the member first "
         "deploys.", ge=0, le=1)
+    combat_readiness: float = P(
+        ..., "fraction", "Keohane (seed): activists prepared to use force abroad; Alcaro & "
+        "Marrone (seed, lines 4036-4047): most governments ready to risk their troops only to "
+        "a certain extent", "Share of its troops free of caveats that a member sends to the "
+        "dangerous sectors (south and east).", ge=0, le=1)
     deployable_fraction: float = P(
         ..., "fraction of personnel", "calibration: Keohane (seed) ~100,000 European troops "
         "deployable and sustainable, the US ~400,000; ~70% of European land forces unusable "
@@ -239,7 +248,8 @@ class PostureParams(_Section):
 #: The default table of each posture and of the leader (keys as in TOML).
 POSTURE_DEFAULTS: dict[str, dict[str, float]] = {
     "activist": {"willingness": 1.5, "casualty_aversion": 0.6, "support_baseline": 0.6,
-                 "guarantee_reliance": 0.3, "initial_caveat": 0.1, "deployable_fraction": 0.08,
+                 "guarantee_reliance": 0.3, "initial_caveat": 0.1, "combat_readiness": 0.9,
+                 "deployable_fraction": 0.08,
                  "threat_response": 1.0, "sovereignty_cost": 0.25,
                  "priority_land_combat": 1.0,
                  "priority_air_strike": 1.2,
@@ -252,7 +262,8 @@ POSTURE_DEFAULTS: dict[str, dict[str, float]] = {
                  "priority_command_control": 0.8,
                  "priority_missile_defence": 0.4},
     "defender": {"willingness": 1.0, "casualty_aversion": 1.2, "support_baseline": 0.5,
-                 "guarantee_reliance": 0.6, "initial_caveat": 0.5, "deployable_fraction": 0.04,
+                 "guarantee_reliance": 0.6, "initial_caveat": 0.5, "combat_readiness": 0.5,
+                 "deployable_fraction": 0.04,
                  "threat_response": 1.6, "sovereignty_cost": 0.15,
                  "priority_land_combat": 1.6,
                  "priority_air_strike": 0.8,
@@ -266,7 +277,7 @@ POSTURE_DEFAULTS: dict[str, dict[str, float]] = {
                  "priority_missile_defence": 0.5},
     "free-rider": {"willingness": 0.5, "casualty_aversion": 1.4, "support_baseline": 0.45,
                    "guarantee_reliance": 1.0, "initial_caveat": 0.6,
-                   "deployable_fraction": 0.03,
+                   "combat_readiness": 0.3, "deployable_fraction": 0.03,
                  "threat_response": 0.4, "sovereignty_cost": 0.05,
                  "priority_land_combat": 1.4,
                  "priority_air_strike": 0.4,
@@ -279,7 +290,8 @@ POSTURE_DEFAULTS: dict[str, dict[str, float]] = {
                  "priority_command_control": 0.5,
                  "priority_missile_defence": 0.1},
     "leader": {"willingness": 1.5, "casualty_aversion": 0.6, "support_baseline": 0.6,
-               "guarantee_reliance": 0.0, "initial_caveat": 0.0, "deployable_fraction": 0.28,
+               "guarantee_reliance": 0.0, "initial_caveat": 0.0, "combat_readiness": 0.85,
+               "deployable_fraction": 0.28,
                  "threat_response": 1.0, "sovereignty_cost": 0.25,
                  "priority_land_combat": 1.0,
                  "priority_air_strike": 1.2,
@@ -435,10 +447,23 @@ class LeaderParams(_Section):
     gap_response: float = P(0.3, "fraction", "judgement",
                             "How strongly the leader raises its pressure when alliance "
                             "capability gaps grow.", ge=0, le=2)
+    operation_gap_response: float = P(
+        0.5, "fraction", "Alcaro & Marrone (seed, lines 3959-3961): the US 'incessantly called "
+        "for greater support'", "How strongly the leader raises its pressure when the allies "
+        "deploy less than they are asked (per unit of the allies' shortfall share).", ge=0,
+        le=3)
+    gap_filling: float = P(
+        1.0, "fraction", "Alcaro & Marrone (seed, lines 3991-3998): ISAF 'Americanized'",
+        "Share of the troops the allies and partners leave missing that the leader deploys "
+        "itself.", ge=0, le=1)
+    own_effort_elasticity: float = P(
+        0.5, "elasticity", "judgement after Olson & Zeckhauser (1966), not in the seed text",
+        "How the leader's commitment follows its own burden (% of GDP) relative to the start "
+        "year: a leader that spends more guarantees more.", ge=0, le=2)
 
 
 class OpinionParams(_Section):
-    casualty_sensitivity: float = P(0.15, "support per tenfold rise in casualties per million",
+    casualty_sensitivity: float = P(0.3, "support per tenfold rise in casualties per million",
                                     "Alcaro & Marrone (seed); log rule after Mueller (1973)",
                                     "Fall in support for the operation for every tenfold rise "
                                     "in cumulative casualties per million people, scaled by "
@@ -465,9 +490,54 @@ class OpinionParams(_Section):
                                         le=2)
     inertia: float = P(0.7, "fraction", "judgement",
                        "Share of last year's opinion carried over.", ge=0, le=0.99)
-    elite_consensus: float = P(0.7, "index 0-1", "Alcaro & Marrone (seed) citing Kreps",
-                               "Elite consensus behind the operation; damps how much public "
-                               "opinion moves troop and caveat decisions.", ge=0, le=1)
+    elite_consensus: float = P(0.7, "index 0-1", "Alcaro & Marrone (seed, line 4169) citing "
+                               "Kreps (2010)", "Mean elite consensus behind the operation at "
+                               "the start (each ally's own varies around it, see politics.*); "
+                               "damps how much public opinion reaches policy.", ge=0, le=1)
+
+
+class PoliticsParams(_Section):
+    """Domestic politics per ally: elite consensus, government type, elections."""
+
+    consensus_spread: float = P(
+        0.05, "index 0-1 (sd)", "judgement after Kreps (2010), cited by Alcaro & Marrone "
+        "(seed)", "Standard deviation of each ally's elite consensus around "
+        "opinion.elite_consensus at the start.", ge=0, le=0.5)
+    consensus_erosion: float = P(
+        0.05, "fraction per unit of excess opposition / year", "judgement: elites break ranks "
+        "as an operation loses the public", "Yearly fall of elite consensus per unit of "
+        "opposition to the operation above opposition_tolerance.", ge=0, le=2)
+    opposition_tolerance: float = P(
+        0.5, "share opposed", "judgement", "Opposition to the operation (1 - support) "
+        "elites can live with before their consensus erodes.", ge=0, le=1)
+    election_weight: float = P(
+        0.3, "x", "Alcaro & Marrone (seed, lines 4063-4073): public demand governments find "
+        "'nearly impossible to resist'", "Extra weight of opinion on policy in a national "
+        "election year (pressure x (1 + weight)).", ge=0, le=3)
+    coalition_pressure: float = P(
+        0.2, "x", "Saideman & Auerswald (2012), not in the seed text: coalition partners "
+        "can veto", "Extra weight of opinion on policy under a coalition government.", ge=0,
+        le=3)
+    minority_pressure: float = P(
+        0.2, "x", "Saideman & Auerswald (2012), not in the seed text: parliamentary mandates",
+        "Extra weight of opinion on policy under a minority government.", ge=0, le=3)
+    coalition_caveat: float = P(
+        0.1, "fraction of troops", "Saideman & Auerswald (2012), not in the seed text",
+        "Extra caveats a coalition government's constraints call for.", ge=0, le=1)
+    minority_caveat: float = P(
+        0.1, "fraction of troops", "Saideman & Auerswald (2012), not in the seed text",
+        "Extra caveats a minority government's constraints call for.", ge=0, le=1)
+    government_change_base: float = P(
+        0.3, "probability / election", "judgement (incumbents lose about a third of "
+        "elections)", "Chance that a scheduled election changes the government.", ge=0,
+        le=1)
+    government_change_opinion: float = P(
+        0.3, "probability per unit opposition", "judgement", "Extra chance of a change of "
+        "government per unit of opposition to the operation.", ge=0, le=1)
+    government_change_consensus_loss: float = P(
+        0.1, "fraction of consensus", "judgement: a new government is less bound by its "
+        "predecessor's commitment", "Share of elite consensus lost when an election changes "
+        "the government.", ge=0, le=1)
 
 
 class IncentiveParams(_Section):
@@ -483,23 +553,39 @@ class IncentiveParams(_Section):
     defection_reputation_loss: float = P(0.35, "reputation", "Alcaro & Marrone (seed)",
                                          "Reputation a member loses when it leaves an alliance "
                                          "operation unilaterally.", ge=0, le=1)
-    coalition_exit_cost_factor: float = P(0.2, "fraction", "Alcaro & Marrone (seed)",
-                                          "Systemic cost of leaving a coalition relative to an "
-                                          "alliance operation.", ge=0, le=1)
+    coalition_exit_cost_factor: float = P(
+        0.2, "fraction", "Alcaro & Marrone (seed, lines 4181-4197): leaving an ad hoc "
+        "coalition 'has much less to fear'", "Share of the alliance's stake a coalition "
+        "engages: the reputation earned by contributing to it and lost by leaving it, "
+        "relative to an alliance operation.", ge=0, le=1)
     initial_reputation: float = P(0.7, "reputation 0-1", "judgement",
                                   "Every member's reputation as an ally at the start.",
                                   ge=0, le=1)
     exit_cost_reputation_weight: float = P(
-        0.5, "pressure units per unit reputation", "Alcaro & Marrone (seed): the leaver "
+        1.0, "pressure units per unit reputation", "Alcaro & Marrone (seed): the leaver "
         "'would weaken its credibility as a reliable ally'", "Weight of the reputation at "
         "stake in the systemic cost of leaving an operation.", ge=0, le=2)
     exit_cost_value_weight: float = P(
-        0.5, "pressure units per unit membership value", "Alcaro & Marrone (seed): and "
+        1.0, "pressure units per unit membership value", "Alcaro & Marrone (seed): and "
         "'undermine the pact of reciprocal solidarity'", "Weight of the value of membership "
         "at stake in the systemic cost of leaving an operation.", ge=0, le=2)
-    reputation_recovery: float = P(0.03, "reputation / year", "judgement",
-                                   "Yearly recovery of reputation toward its earned level.",
-                                   ge=0, le=0.5)
+    reputation_recovery: float = P(0.15, "fraction / year", "judgement",
+                                   "Share of the gap between reputation and what the member's "
+                                   "conduct earns that closes each year.", ge=0, le=1)
+    commitment_reputation_weight: float = P(
+        0.5, "fraction", "Alcaro & Marrone (seed, lines 4153-4158): Europeans support the US "
+        "in Afghanistan 'to keep the US committed to Europe'", "How far the leader's "
+        "commitment towards an ally follows the ally's reputation (relative to the initial "
+        "reputation).", ge=0, le=1)
+    commitment_allied_effort_weight: float = P(
+        0.5, "commitment per unit reputation", "Keohane (seed); Gates's warning (Alcaro & "
+        "Marrone, seed, lines 3969-3973)", "How far the leader's overall commitment follows "
+        "the allies' GDP-weighted reputation (burden and operational effort) relative to the "
+        "initial reputation.", ge=0, le=3)
+    exposure_floor: float = P(
+        0.5, "fraction", "judgement", "Weight of the guarantee to a member that feels no "
+        "threat, relative to one under full threat (exposure = floor + (1 - floor) x "
+        "threat).", ge=0, le=1)
 
 
 class PledgeParams(_Section):
@@ -740,24 +826,57 @@ class OperationParams(_Section):
     drawdown_start_year: int = P(2012, "year", "data: isaf_strength.csv",
                                  "Year an alliance-agreed drawdown starts (coordinated, not a "
                                  "defection).", ge=1990, le=2060, behavioural=False)
-    danger: float = P(0.004, "casualties / troop-year", "judgement (ISAF: ~3,500 deaths)",
-                      "Casualties per deployed troop-year at full intensity, before caveats.",
-                      ge=0, le=0.1)
-    caveat_protection: float = P(0.7, "fraction", "Alcaro & Marrone (seed)",
-                                 "Share of exposure avoided by troops under caveats.", ge=0,
-                                 le=1)
-    leader_share: float = P(0.66, "fraction of requirement", "calibration: ISAF ~135,000 "
-                            "with Europeans 25,000-30,000 and partners ~5,000 (seed)",
-                            "Share of the requirement the leader covers itself.", ge=0, le=1)
-    caveat_relaxation: float = P(0.08, "fraction / year", "Alcaro & Marrone (seed): caveats "
-                                 "relaxed, not lifted", "Yearly relaxation of caveats under "
-                                 "allied pressure.", ge=0, le=1)
-    caveat_floor_share: float = P(0.35, "fraction of initial caveat", "Alcaro & Marrone (seed)",
-                                  "Caveats never fall below this share of their initial "
-                                  "level.", ge=0, le=1)
-    troop_adjustment: float = P(0.5, "fraction / year", "Alcaro & Marrone (seed): small "
-                                "increases", "Share of the gap to the requested contribution "
-                                "closed each year.", ge=0, le=1)
+    danger_south_east: float = P(
+        0.008, "casualties / troop-year", "judgement: ISAF ~3,500 coalition deaths 2001-2014, "
+        "most in Regional Commands South and East",
+        "Casualties per troop-year at full intensity in the dangerous sectors (south and east).",
+        ge=0, le=0.1)
+    danger_north_west: float = P(
+        0.0012, "casualties / troop-year", "judgement: Regional Commands North, West and "
+        "Capital saw far fewer deaths per soldier",
+        "Casualties per troop-year at full intensity in the calmer sectors (north, west, "
+        "capital).", ge=0, le=0.1)
+    intensity_floor: float = P(
+        0.5, "fraction of full intensity", "judgement: the insurgency grew with ISAF's "
+        "expansion (Alcaro & Marrone, seed, lines 4029-4034)", "Intensity of the fighting at "
+        "the smallest requirement; it rises linearly to 1 at the largest.", ge=0, le=1)
+    allied_request_share: float = P(
+        0.65, "fraction of requirement less partners", "calibration by hand: ISAF 2008 "
+        "~53,000 (data: isaf_strength.csv) with Europeans 25,000-30,000 (seed, lines "
+        "3648-3651)", "Share of the requirement (after "
+        "partners) the alliance asks of the allies other than the leader; the leader fills "
+        "whatever they leave.", ge=0, le=1)
+    caveat_relaxation: float = P(
+        0.3, "fraction of caveat per unit of leader pressure / year",
+        "Alcaro & Marrone (seed, lines 3959-3968, 4054-4061): the battle cry; caveats "
+        "relaxed", "Share of its caveats a member relaxes in a year under full allied "
+        "pressure.", ge=0, le=1)
+    caveat_domestic_pull: float = P(
+        0.15, "fraction / year", "Saideman & Auerswald (2012): caveats follow coalition "
+        "politics and parliamentary mandates (not in the seed text)", "Share of the gap "
+        "between its caveats and the level its domestic constraints call for that a "
+        "government closes each year (all of it after a change of government).", ge=0, le=1)
+    caveat_pressure_weight: float = P(
+        0.3, "caveat per unit domestic pressure", "Alcaro & Marrone (seed, lines 4177-4179): "
+        "systemic incentives do not shield governments entirely (hence the caveats)",
+        "Rise in the caveat level domestic constraints call for per unit of domestic "
+        "pressure against the operation.", ge=0, le=2)
+    troop_adjustment: float = P(1.0, "fraction / year", "Alcaro & Marrone (seed, lines "
+                                "4054-4057): a limited increase in troop deployment",
+                                "Share of the gap to the requested contribution a member with "
+                                "full public support closes in a year (scaled by support).",
+                                ge=0, le=1)
+    increase_refusal_support: float = P(
+        0.4, "support 0-1", "calibration by hand to Europe's 25,000-30,000 troops 'for "
+        "several years' (Alcaro & Marrone, seed, lines 3648-3651; so that pattern is a "
+        "calibration check, not a validation) after 'a limited increase' (lines 4054-4057)",
+        "Public support for the operation at or below which a government refuses to send "
+        "more troops (it keeps those it has); above it, it agrees to a share of the increase "
+        "asked that grows with support.", ge=0, le=1)
+    increase_full_support: float = P(
+        0.55, "support 0-1", "calibration by hand, as increase_refusal_support",
+        "Public support for the operation from which a government agrees to all of the "
+        "increase in troops it is asked for.", ge=0, le=1)
     withdrawal_threshold: float = P(0.05, "pressure units", "Alcaro & Marrone (seed)",
                                     "Domestic pressure minus systemic cost of leaving above "
                                     "which a member may withdraw.", ge=0, le=2)
@@ -785,6 +904,7 @@ class Config(_Section):
     threat: ThreatParams = ThreatParams()
     leader: LeaderParams = LeaderParams()
     opinion: OpinionParams = OpinionParams()
+    politics: PoliticsParams = PoliticsParams()
     incentives: IncentiveParams = IncentiveParams()
     pledge: PledgeParams = PledgeParams()
     spending: SpendingParams = SpendingParams()

@@ -7,7 +7,6 @@ only orders the phases and moves state between them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from . import air_campaign as air
 from . import capabilities as cap
-from . import economy, incentives, norms, opinion, spending
+from . import economy, incentives, norms, opinion, politics, spending
 from . import operation as op
 from ._numeric import bounded, ratio
 from .agents import AllianceLeader, MemberState, Policy
@@ -28,7 +27,8 @@ from .state import History, MemberArrays
 YEARLY = ("requirement", "partner_troops", "contributors", "defections",
           "coordinated_drawdowns", "ever_contributors", "common_threat", "commitment",
           "unit_cost", "operation_running", "viability_losses", "areas_rebuilt",
-          "europe_capability", "leader_share_of_enablers", "european_strikers")
+          "europe_capability", "leader_share_of_enablers", "european_strikers",
+          "leader_troops")
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -77,9 +77,12 @@ class AllianceModel(mesa.Model):
         self.requirement_path = self._requirement_path()
         self.requirement = self.requirement_path[self.year]
         self.partner_troops = 0.0
+        self.leader_troops = 0.0
+        self.allied_shortfall = 0.0
         self.norm_pull = np.zeros(n)
         self.leader_pressure = 0.0
         self._init_constants(n)
+        self._init_politics(n)
         self.state = self._initial_state(n)
         self._weigh_losses()
         self._history = History.empty(cfg.years, n, YEARLY)
@@ -124,6 +127,7 @@ class AllianceModel(mesa.Model):
         self.aversion = self._per_member("casualty_aversion")
         self.support_baseline = self._per_member("support_baseline")
         self.initial_caveat = self._per_member("initial_caveat")
+        self.combat_readiness = self._per_member("combat_readiness")
         self.anchor_burden = d.burden_pct.copy()
         self.personnel_share = np.where(d.personnel_share > 0, d.personnel_share, 0.5)
         equipment = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
@@ -140,7 +144,10 @@ class AllianceModel(mesa.Model):
             cfg.capabilities.quality_growth)
         self.unit_cost = 1.0
         self.common_threat = cfg.threat.base_level
+        self.base_commitment = cfg.leader.commitment_initial
         self.commitment = cfg.leader.commitment_initial
+        self.engagement = incentives.engagement(cfg.operation.framework,
+                                                cfg.incentives.coalition_exit_cost_factor)
         self.per_million = 1e6 / self.population
         self.defence_baseline = np.full(n, 0.5)
         everyone = np.ones(n, bool)
@@ -165,6 +172,34 @@ class AllianceModel(mesa.Model):
         return np.array([getattr(tables.of("leader" if is_leader else posture), name)
                          for posture, is_leader in zip(self.postures, self.leader_mask,
                                                        strict=True)], dtype=float)
+
+    def _init_politics(self, n: int) -> None:
+        """Government type in the start year and the calendar of scheduled elections.
+
+        Structure and calendars only (see :mod:`alliancesim.politics`): later changes of
+        government are the model's own, drawn at its scheduled elections.
+        """
+        cfg = self.config
+        pol = cfg.politics
+        if cfg.members.source == "fictional":
+            specs = {m.code: m for m in cfg.members.fictional}
+            self.government_type = np.array([specs[c].government_type for c in self.codes],
+                                            dtype=object)
+            fictional = {c: specs[c].elections for c in self.codes}
+        else:
+            self.government_type = politics.start_government_types(self.codes,
+                                                                   cfg.run.start_year)
+            fictional = None
+        self.elections = politics.election_calendar(self.codes, cfg.years, fictional)
+        coalition = politics.coalition_government(self.government_type)
+        minority = politics.minority_government(self.government_type)
+        allies = ~self.leader_mask
+        # How much a government's parliamentary position lets opinion through, and the
+        # caveats its mandate adds; the leader answers to no ally's parliament.
+        self.fragility = allies * politics.domestic_constraint(
+            coalition, minority, pol.coalition_pressure, pol.minority_pressure)
+        self.constraint_caveat = allies * politics.domestic_constraint(
+            coalition, minority, pol.coalition_caveat, pol.minority_caveat)
 
     def _initial_state(self, n: int) -> MemberArrays:
         cfg, d = self.config, self.data
@@ -206,13 +241,19 @@ class AllianceModel(mesa.Model):
             other_spend=budget * self.other_share, equipment_spend=budget * equipment_share,
             personnel=d.personnel.copy(), deployable=deployable, troops=zeros.copy(),
             requested=zeros.copy(), caveat=self.initial_caveat.copy(),
-            caveat_floor=self.initial_caveat * cfg.operation.caveat_floor_share,
             withdrawn=np.zeros(n, bool), defected_now=np.zeros(n, bool),
             casualties=zeros.copy(), cumulative_casualties=zeros.copy(),
             support_operation=self.support_baseline.copy(),
             support_defence=np.full(n, 0.5),
             reputation=np.full(n, cfg.incentives.initial_reputation), threat=threat,
-            stress=zeros.copy(), membership_value=zeros.copy(), stocks=stocks, held=held,
+            stress=zeros.copy(), membership_value=zeros.copy(),
+            commitment_received=np.full(n, self.commitment),
+            elite_consensus=politics.initial_consensus(
+                self.rng, n, cfg.opinion.elite_consensus, cfg.politics.consensus_spread),
+            election=self.elections[0].copy(), new_government=np.zeros(n, bool),
+            domestic_pressure=zeros.copy(), exit_cost=zeros.copy(),
+            value_at_stake=zeros.copy(), share_south_east=zeros.copy(),
+            stocks=stocks, held=held,
             abandoned=np.zeros_like(held), handed_over=np.zeros_like(held),
             pooled=self.legacy_pooled.copy(), rebuild_years=np.zeros_like(stocks),
             priorities=self.base_priorities.copy())
@@ -220,12 +261,18 @@ class AllianceModel(mesa.Model):
         self.viability_losses = 0
         self.areas_rebuilt = 0
         self.pools = self._pools(state)
-        self.leader_budget0 = max(float(budget[self.leader_mask].sum()), 1.0)
+        self.leader_burden0 = self._leader_burden(state)
         state.membership_value = self._membership_value(state)
         self.value0 = state.membership_value.copy()
+        state.domestic_pressure = self._domestic_pressure(state)
+        state.caveat = op.caveat_target(self.initial_caveat, self.constraint_caveat,
+                                        state.domestic_pressure,
+                                        cfg.operation.caveat_pressure_weight)
         if self.requirement_path[self.year] > 0:  # the run starts mid-operation
             self._request(state)
-            state.troops = np.minimum(state.requested, state.deployable) * state.active
+            allies = np.minimum(state.requested, state.deployable) * state.active
+            state.troops = self._with_leader(allies, state)
+            state.share_south_east = op.south_east_share(state.caveat, self.combat_readiness)
         return state
 
     def _admit_members(self) -> None:
@@ -296,7 +343,7 @@ class AllianceModel(mesa.Model):
                                             self.data.frontline, t.frontline_extra,
                                             t.shock_frontline_multiplier)
         years = self.year - cfg.run.start_year
-        self.commitment = economy.leader_commitment(
+        self.base_commitment = economy.leader_commitment(
             cfg.leader.commitment_initial, cfg.leader.commitment_trend,
             cfg.leader.commitment_floor, years)
         self.unit_cost *= 1.0 + self.real_cost_growth
@@ -319,14 +366,55 @@ class AllianceModel(mesa.Model):
             s.support_defence, self.defence_baseline, s.threat, self.base_threat,
             s.stress, threat_weight=o.threat_weight_defence,
             austerity_weight=o.austerity_weight_defence, inertia=o.inertia)
+        self._domestic_politics(s, running)
+
+    def _domestic_politics(self, s: MemberArrays, running: bool) -> None:
+        """Phase 2, continued: elections, changes of government, elite consensus, and the
+        domestic pressure against the operation that reaches each government."""
+        pol = self.config.politics
+        s.election = self.elections[self.year - self.config.run.start_year]
+        s.new_government = politics.government_changes(
+            self.rng, s.election & self.allies, s.support_operation,
+            pol.government_change_base, pol.government_change_opinion)
+        if running:  # elites judge the operation only while it runs
+            s.elite_consensus = politics.next_consensus(
+                s.elite_consensus, s.support_operation, pol.opposition_tolerance,
+                pol.consensus_erosion, s.new_government, pol.government_change_consensus_loss)
+        s.domestic_pressure = self._domestic_pressure(s)
 
     def systemic_incentives(self) -> None:
-        """Phase 3: value of membership and pressure toward the 2% norm."""
+        """Phase 3: the leader's commitment, the value of membership, what leaving would
+        cost, and pressure toward the 2% norm."""
         cfg, s = self.config, self.state
+        i = cfg.incentives
+        reference = i.initial_reputation
+        allies = s.active & self.allies
+        weights = s.gdp * allies
+        allied_reputation = (float(weights @ s.reputation) / float(weights.sum())
+                             if weights.sum() > 0 else reference)
+        self.commitment = incentives.overall_commitment(
+            self.base_commitment, self._leader_burden(s) / self.leader_burden0,
+            cfg.leader.own_effort_elasticity, allied_reputation, reference,
+            i.commitment_allied_effort_weight)
+        s.commitment_received = incentives.commitment_towards(
+            self.commitment, s.reputation, reference, i.commitment_reputation_weight)
+        s.commitment_received = np.where(self.leader_mask, self.commitment,
+                                         s.commitment_received)
         s.membership_value = self._membership_value(s)
+        # What a unilateral exit would cost, by the rules that would then apply.
+        loss = np.minimum(i.defection_reputation_loss * self.engagement, s.reputation)
+        s.value_at_stake = incentives.value_at_stake(
+            self.commitment, s.reputation, loss, reference, i.commitment_reputation_weight,
+            s.threat, self._capability_share(s), i.exposure_floor)
+        s.value_at_stake = s.value_at_stake * self.allies  # the leader never leaves
+        s.exit_cost = self.allies * incentives.exit_cost(loss, s.value_at_stake,
+                                                         i.exit_cost_reputation_weight,
+                                                         i.exit_cost_value_weight)
         gap_index = float(self.gap.sum()) / self.gap.size
         leader_pressure = min(cfg.leader.pressure * self.commitment
-                              * (1.0 + cfg.leader.gap_response * gap_index), 1.0)
+                              * (1.0 + cfg.leader.gap_response * gap_index
+                                 + cfg.leader.operation_gap_response * self.allied_shortfall),
+                              1.0)
         heed = incentives.responsiveness(self.reliance, cfg.incentives.guarantee_weight,
                                          s.membership_value)
         norm, peer = self._norm(s)
@@ -453,7 +541,7 @@ class AllianceModel(mesa.Model):
                                  self.clusters, self.n_clusters, self.minimum_units, access)
 
     def operation(self) -> None:
-        """Phase 6: contributions, caveats and withdrawal; casualties."""
+        """Phase 6: contributions, caveats and withdrawal; sectors and casualties."""
         cfg, s = self.config, self.state
         o = cfg.operation
         was_in = s.troops > 0
@@ -464,40 +552,47 @@ class AllianceModel(mesa.Model):
                     was_in & ~s.withdrawn & self.allies))
             # Nothing is asked of anyone, and nobody is deployed or hurt.
             s.requested = s.troops = s.casualties = self.zero_per_member
+            s.share_south_east = self.zero_per_member
+            self.allied_shortfall = 0.0
             return
         self._request(s)
-        pressure = opinion.policy_pressure(s.support_operation, cfg.opinion.elite_consensus)
-        i = cfg.incentives
-        cost = incentives.exit_cost(o.framework, s.reputation, s.membership_value,
-                                    i.coalition_exit_cost_factor, i.exit_cost_reputation_weight,
-                                    i.exit_cost_value_weight)
         drawing_down = self.year >= o.drawdown_start_year
-        # What is at stake systemically shields troop levels from opinion (Kreps).
-        opinion_reach = 1.0 - bounded(cost, 0.0, 1.0)
-        troops = op.next_troops(s.troops, s.requested, s.deployable, pressure, opinion_reach,
-                                o.troop_adjustment, drawing_down)
-        # The leader covers its share of the requirement at once.
-        troops = np.where(self.leader_mask, np.minimum(s.requested, s.deployable), troops)
-        s.caveat = op.next_caveats(s.caveat, s.caveat_floor, o.caveat_relaxation,
-                                   self.leader_pressure, pressure)
+        troops = op.allied_troops(s.troops, s.requested, s.deployable, s.support_operation,
+                                  o.troop_adjustment, o.increase_refusal_support,
+                                  o.increase_full_support, drawing_down)
+        # Caveats: toward what domestic constraints call for (all the way under a new
+        # government), relaxed under the leader's pressure.
+        target = op.caveat_target(self.initial_caveat, self.constraint_caveat,
+                                  s.domestic_pressure, o.caveat_pressure_weight)
+        # A new government re-examines the mandate: it closes all of the gap -- if it answers
+        # to domestic constraints at all.
+        pull = np.where(s.new_government & (o.caveat_domestic_pull > 0), 1.0,
+                        o.caveat_domestic_pull)
+        caveat = op.next_caveats(s.caveat, target, pull, o.caveat_relaxation,
+                                 self.leader_pressure)
+        s.caveat = np.where(self.leader_mask, 0.0, caveat)
         leaving = self.rng.random(len(self.codes)) < op.withdrawal_probability(
-            pressure, cost, o.withdrawal_threshold, o.withdrawal_spread)
-        leaving &= (s.troops > 0) & ~s.withdrawn & ~self.leader_mask
-        if drawing_down:  # an agreed drawdown is under way: leaving is not a defection
-            leaving[:] = False
+            s.domestic_pressure, s.exit_cost, o.withdrawal_threshold, o.withdrawal_spread)
+        # Leaving while still asked for troops is unilateral, in a drawdown too.
+        leaving &= (s.troops > 0) & ~s.withdrawn & self.allies & (s.requested > 0)
         troops, s.caveat, leaving = self._apply_policy_operation(troops, s.caveat, leaving)
         s.withdrawn = s.withdrawn | leaving
         s.defected_now = leaving
         troops = np.where(s.withdrawn | ~s.active, 0.0, troops)
-        drawn_down = was_in & (troops <= 0) & ~s.withdrawn & ~self.leader_mask & drawing_down
+        troops = self._with_leader(troops, s)
+        drawn_down = was_in & (troops <= 0) & ~s.withdrawn & self.allies & drawing_down
         self.coordinated_drawdowns += int(drawn_down.sum())
         self.defections += int(leaving.sum())
+        asked = float((s.requested * self.allies).sum())
+        given = float((troops * self.allies).sum())
+        self.allied_shortfall = max(asked - given, 0.0) / asked if asked > 0 else 0.0
         s.troops = troops
         self.ever_contributed |= troops > 0
-        peak = self.peak_requirement
-        intensity = self.requirement / peak if peak > 0 else 0.0
-        expected = op.expected_casualties(s.troops, o.danger, min(1.0, 0.5 + intensity),
-                                          s.caveat, o.caveat_protection)
+        s.share_south_east = np.where(troops > 0, op.south_east_share(
+            s.caveat, self.combat_readiness), 0.0)
+        expected = op.expected_casualties(
+            s.troops, op.intensity(self.requirement, self.peak_requirement, o.intensity_floor),
+            s.share_south_east, o.danger_south_east, o.danger_north_west)
         s.casualties = self.rng.poisson(expected).astype(float)
         s.cumulative_casualties = s.cumulative_casualties + s.casualties
         self._weigh_losses()
@@ -567,9 +662,12 @@ class AllianceModel(mesa.Model):
             effort = np.where(s.requested > 0, ratio(s.troops, s.requested), 1.0)
             effort = np.where(s.withdrawn, 0.0, effort)
         earned = incentives.earned_reputation(100.0 * s.budget / s.gdp,
-                                              cfg.incentives.spending_norm_pct, effort, s.caveat)
+                                              cfg.incentives.spending_norm_pct, effort, s.caveat,
+                                              self.engagement)
+        # The loss a leaver expected (systemic_incentives) is the loss it takes.
         s.reputation = incentives.update_reputation(
-            s.reputation, earned, s.defected_now, cfg.incentives.defection_reputation_loss,
+            s.reputation, earned, s.defected_now,
+            cfg.incentives.defection_reputation_loss * self.engagement,
             cfg.incentives.reputation_recovery)
         self._record()
 
@@ -585,13 +683,38 @@ class AllianceModel(mesa.Model):
         return norm, norms.peer_strength(cfg.incentives.peer_pressure, meeting,
                                          cfg.pledge.conformity)
 
-    def _membership_value(self, s: MemberArrays) -> np.ndarray:
+    def _capability_share(self, s: MemberArrays) -> np.ndarray:
         holdings = s.stocks.sum(axis=1)
         total = float(holdings.sum())
-        share = holdings / total if total > 0 else np.zeros(len(self.codes))
-        leader_effort = float(s.budget @ self.leader_mask) / self.leader_budget0
-        return incentives.membership_value(self.commitment * math.sqrt(leader_effort), s.threat,
-                                           share)
+        return holdings / total if total > 0 else np.zeros(len(self.codes))
+
+    def _membership_value(self, s: MemberArrays) -> np.ndarray:
+        return incentives.membership_value(s.commitment_received, s.threat,
+                                           self._capability_share(s),
+                                           self.config.incentives.exposure_floor)
+
+    def _leader_burden(self, s: MemberArrays) -> float:
+        """The leader's burden (% of GDP); 1 where there is no leader."""
+        gdp = float(s.gdp @ self.leader_mask)
+        return 100.0 * float(s.budget @ self.leader_mask) / gdp if gdp > 0 else 1.0
+
+    def _domestic_pressure(self, s: MemberArrays) -> np.ndarray:
+        """Opposition that reaches each government: damped by its elites, amplified in an
+        election year and under a fragile government; the leader answers to none."""
+        amplification = (self.config.politics.election_weight * s.election
+                         + self.fragility)
+        pressure = opinion.policy_pressure(s.support_operation, s.elite_consensus,
+                                           amplification)
+        return pressure * self.allies
+
+    def _with_leader(self, allies_troops: np.ndarray, s: MemberArrays) -> np.ndarray:
+        """The allies' troops with the leader's added: it fills what they leave."""
+        leader = op.leader_troops(self.requirement, self.partner_troops,
+                                  float((allies_troops * self.allies).sum()),
+                                  float((s.deployable * self.leader_mask).sum()),
+                                  self.config.leader.gap_filling)
+        self.leader_troops = leader
+        return np.where(self.leader_mask, leader, allies_troops)
 
     def _weigh_losses(self) -> None:
         """The weight of the losses so far on each public (it changes only with casualties)."""
@@ -603,11 +726,9 @@ class AllianceModel(mesa.Model):
         o = self.config.operation
         peak = self.peak_requirement or 1.0
         partners = o.partner_troops * min(self.requirement / peak, 1.0)
-        eligible = s.active & ~s.withdrawn & ~self.leader_mask
-        s.requested = op.requested_troops(self.requirement, o.leader_share, partners, s.gdp,
-                                          self.willingness, eligible)
-        leader_need = self.requirement * o.leader_share
-        s.requested = np.where(self.leader_mask, leader_need, s.requested)
+        eligible = s.active & ~s.withdrawn & self.allies
+        s.requested = op.requested_troops(self.requirement, o.allied_request_share, partners,
+                                          s.gdp, self.willingness, eligible)
         self.partner_troops = partners
 
     def _record(self) -> None:
@@ -637,6 +758,7 @@ class AllianceModel(mesa.Model):
                 self.campaign, self.leader_mask) if self.campaign is not None else np.nan),
             "european_strikers": (float(self.campaign.strikers.sum())
                                   if self.campaign is not None else np.nan),
+            "leader_troops": self.leader_troops if self.requirement > 0 else 0.0,
         }
         self._history.record(s, yearly, self.gap, gap_europe,
                              cap.pooled_capability(self.pools) / np.maximum(

@@ -1,77 +1,121 @@
-"""The operation (ISAF-like): requirement, contributions, caveats, withdrawal, casualties.
+"""The operation (ISAF-like): requests, contributions, caveats, withdrawal, sectors, casualties.
 
-Caught between opinion and allied requests, governments take the *middle path*: keep troops,
-accept small increases, relax caveats but never lift them. They withdraw when domestic pressure
-outweighs the systemic cost of leaving, which is why alliance operations hold together better
-than coalitions. An alliance-agreed drawdown is coordinated, not a defection (Alcaro & Marrone,
-seed).
+Caught between a disaffected public and allied requests, governments take the *middle path*:
+they resist pulling troops out but agree only to a limited increase, and relax their caveats
+(Alcaro & Marrone, seed, lines 4054-4061). Here that path is what each ally's choice comes to,
+not a rule: an ally closes the gap to what it is asked in the measure its public supports the
+operation; the leader fills what the allies leave (ISAF "Americanized", lines 3991-3998);
+caveats move toward what domestic constraints call for and are relaxed under the leader's
+pressure; a government leaves when the domestic pressure that reaches it outweighs what
+leaving would cost it in the alliance. Troops go to the dangerous sectors (south and east) or
+the calmer ones (north, west, capital) by their caveats and combat readiness, and the sector
+sets their danger. An alliance-agreed drawdown is coordinated, not a defection.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import bounded, kernel
+#: The two sector groups a member's troops are split between.
+SECTORS = ("south-east", "north-west-capital")
 
 
-@kernel
 def requested_troops(
     requirement: float,
-    leader_share: float,
+    request_share: float,
     partner_troops: float,
     gdp: np.ndarray,
     willingness: np.ndarray,
     eligible: np.ndarray,
 ) -> np.ndarray:
-    """Troops the alliance asks of each non-leader member: its GDP-weighted share of what the
-    leader and the partners do not cover, tilted by posture."""
-    allies_part = max(requirement * (1.0 - leader_share) - partner_troops, 0.0)
+    """Troops the alliance asks of each ally other than the leader.
+
+    ``request_share`` of what the partners do not cover, divided by GDP weighted by
+    posture willingness among the eligible allies (active, not withdrawn).
+    """
+    allies_part = request_share * max(requirement - partner_troops, 0.0)
     weight = np.where(eligible, gdp * willingness, 0.0)
     total = weight.sum()
     return allies_part * weight / total if total > 0 else np.zeros_like(gdp)
 
 
-@kernel
-def next_troops(
+def acceptance(support: np.ndarray, refusal_level: float, full_level: float) -> np.ndarray:
+    """How far a government can agree to send the more troops it is asked for, in [0, 1]:
+    nothing while public support for the operation is at or below ``refusal_level``, all of
+    it from ``full_level`` up, in proportion in between."""
+    width = max(full_level - refusal_level, 1e-9)
+    return np.clip((support - refusal_level) / width, 0.0, 1.0)
+
+
+def allied_troops(
     troops: np.ndarray,
     requested: np.ndarray,
     deployable: np.ndarray,
-    pressure: np.ndarray,
-    opinion_reach: np.ndarray | float,
+    support: np.ndarray,
     adjustment: float,
+    refusal_level: float,
+    full_level: float,
     drawing_down: bool,
 ) -> np.ndarray:
-    """Next year's troops: the middle path between allied requests and domestic pressure.
+    """Next year's troops of each ally: its answer to the request, weighed against opinion.
 
-    Outside a drawdown, a member closes part of the gap to its request (small increases) and
-    trims in proportion to the domestic pressure that reaches policy (``opinion_reach`` is
-    lower in an alliance operation). In an agreed drawdown it follows the request down.
+    Asked for more, a government closes ``adjustment`` x :func:`acceptance` of the gap: the
+    limited increase a disaffected public allows (Alcaro & Marrone, seed, lines 4054-4061:
+    the middle path is the governments' answer to "mounting popular discontent"; what elite
+    consensus and the systemic incentives shield is the decision to stay, taken separately
+    in :func:`withdrawal_probability`). Asked for less, it follows the request down by
+    ``adjustment`` of the gap (all the way in an agreed drawdown). Otherwise it keeps the
+    troops it has.
     """
-    if drawing_down:
-        new = np.minimum(troops, requested)
-    else:
-        new = troops + adjustment * (requested - troops)
-        new = new * (1.0 - opinion_reach * pressure)
-    return bounded(new, 0.0, deployable)
+    gap = requested - troops
+    up = adjustment * acceptance(support, refusal_level, full_level) * np.maximum(gap, 0.0)
+    down = np.minimum(gap, 0.0) * (1.0 if drawing_down else adjustment)
+    return np.clip(troops + up + down, 0.0, deployable)
 
 
-@kernel
+def leader_troops(
+    requirement: float, partner_troops: float, allies_troops: float, deployable: float,
+    gap_filling: float,
+) -> float:
+    """The leader fills (``gap_filling`` of) whatever the allies and partners leave."""
+    missing = max(requirement - partner_troops - allies_troops, 0.0)
+    return min(gap_filling * missing, deployable)
+
+
+def caveat_target(
+    initial_caveat: np.ndarray,
+    constraint_caveat: np.ndarray,
+    pressure: np.ndarray,
+    pressure_weight: float,
+) -> np.ndarray:
+    """The caveat level a government's domestic constraints call for, in [0, 1].
+
+    Its posture's usual mandate, plus what its parliamentary position adds (coalition,
+    minority; Saideman & Auerswald 2012), plus the domestic pressure against the operation
+    that reaches it (casualties, fatigue, an election).
+    """
+    return np.clip(initial_caveat + constraint_caveat + pressure_weight * pressure, 0.0, 1.0)
+
+
 def next_caveats(
     caveat: np.ndarray,
-    floor: np.ndarray,
+    target: np.ndarray,
+    domestic_pull: np.ndarray | float,
     relaxation: float,
     allied_pressure: float,
-    pressure: np.ndarray,
 ) -> np.ndarray:
-    """Caveats relaxed under allied pressure, more slowly under domestic pressure, never lifted.
+    """Caveats after a year: pulled toward the domestic target, relaxed under allied pressure.
 
-    ``floor`` is strictly positive for members that started with caveats.
+    They rise when the target rises above them (casualties, a new government: then
+    ``domestic_pull`` is 1) and fall under the leader's pressure. There is no floor: they
+    settle where the two balance, ``pull x target / (pull + relaxation x pressure)``, which
+    is above zero only while domestic constraints call for caveats -- "relaxed, not lifted"
+    is an outcome, and it fails when governments answer to allies alone.
     """
-    relaxed = caveat - relaxation * allied_pressure * (1.0 - pressure) * caveat
-    return np.maximum(relaxed, floor)
+    moved = caveat + domestic_pull * (target - caveat) - relaxation * allied_pressure * caveat
+    return np.clip(moved, 0.0, 1.0)
 
 
-@kernel
 def withdrawal_probability(
     pressure: np.ndarray, exit_cost: np.ndarray, threshold: float, spread: float
 ) -> np.ndarray:
@@ -81,12 +125,31 @@ def withdrawal_probability(
     ``threshold``; beyond that it rises linearly, reaching certainty ``spread`` further on.
     """
     excess = pressure - exit_cost - threshold
-    return bounded(excess / max(spread, 1e-9), 0.0, 1.0)
+    return np.clip(excess / max(spread, 1e-9), 0.0, 1.0)
 
 
-@kernel
+def south_east_share(caveat: np.ndarray, combat_readiness: np.ndarray) -> np.ndarray:
+    """Share of a member's troops in the dangerous sectors: its troops free of caveats, as
+    far as its combat readiness takes them."""
+    return np.clip(combat_readiness * (1.0 - caveat), 0.0, 1.0)
+
+
+def sector_of(share_south_east: np.ndarray, troops: np.ndarray) -> np.ndarray:
+    """Where most of each member's troops are ('' for a member with none deployed)."""
+    return np.where(troops <= 0, "", np.where(share_south_east >= 0.5, SECTORS[0], SECTORS[1]))
+
+
 def expected_casualties(
-    troops: np.ndarray, danger: float, intensity: float, caveat: np.ndarray, protection: float
+    troops: np.ndarray, intensity: float, share_south_east: np.ndarray,
+    danger_south_east: float, danger_north_west: float,
 ) -> np.ndarray:
-    """Expected casualties this year: exposure less the share shielded by caveats."""
-    return troops * danger * intensity * (1.0 - protection * caveat)
+    """Expected casualties this year: troops in each sector times its danger."""
+    danger = share_south_east * danger_south_east + (1.0 - share_south_east) * danger_north_west
+    return troops * intensity * danger
+
+
+def intensity(requirement: float, peak_requirement: float, floor: float) -> float:
+    """How hard the fighting is, in [floor, 1]: it grows with the size of the operation."""
+    if peak_requirement <= 0:
+        return 0.0
+    return floor + (1.0 - floor) * min(requirement / peak_requirement, 1.0)

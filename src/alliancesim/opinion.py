@@ -71,13 +71,18 @@ def defence_support(
     return bounded(inertia * previous + (1.0 - inertia) * target, 0.0, 1.0)
 
 
-@kernel
-def policy_pressure(support: np.ndarray, elite_consensus: float) -> np.ndarray:
+def policy_pressure(
+    support: np.ndarray,
+    elite_consensus: np.ndarray | float,
+    amplification: np.ndarray | float = 0.0,
+) -> np.ndarray:
     """Domestic pressure against the operation that reaches policy, in [0, 1].
 
-    Opposition (1 - support) passes to policy only in the measure that elites disagree.
+    Opposition (1 - support) passes to policy only in the measure that elites disagree
+    (Kreps); an election year or a fragile (coalition, minority) government lets more of it
+    through (``amplification``: pressure x (1 + amplification)).
     """
-    return (1.0 - support) * (1.0 - elite_consensus)
+    return np.clip((1.0 - support) * (1.0 - elite_consensus) * (1.0 + amplification), 0.0, 1.0)
 
 
 def major_events(rng: np.random.Generator, deployed: np.ndarray, probability: float) -> np.ndarray:

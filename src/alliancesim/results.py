@@ -21,6 +21,7 @@ from . import metrics
 from .air_campaign import CAMPAIGN_AREAS, CONTRIBUTION_COLUMNS
 from .capabilities import EXPEDITIONARY_AREAS
 from .config import CAPABILITY_AREAS
+from .operation import sector_of
 
 if TYPE_CHECKING:
     from .model import AllianceModel
@@ -32,7 +33,8 @@ TIMESERIES_COLUMNS = (
     "viability_losses", "areas_rebuilt", "pooled_holdings", "cluster_units",
     "europe_capability_index", "mean_areas_held",
     "contributors", "defections", "coordinated_drawdowns", "mean_caveat", "troops_deployed",
-    "troops_deployed_europe", "troop_requirement", "troop_shortfall", "casualties",
+    "troops_deployed_europe", "troop_requirement", "troop_shortfall", "partner_troops",
+    "leader_share_operation", "casualties",
     "risk_gini", "cohesion_index", "mean_support_operation", "mean_support_defence",
     "leader_commitment", "common_threat", "members", "mean_portfolio_concentration",
     "leader_share_of_enablers", "european_strikers",
@@ -40,7 +42,10 @@ TIMESERIES_COLUMNS = (
 MEMBER_COLUMNS = (
     "year", "member", "posture", "revealed_posture", "gdp_usd", "burden_pct", "budget_usd",
     "equipment_share", "deployable_troops", "troops_deployed", "caveat", "withdrawn",
-    "support_operation", "support_defence", "reputation", "areas_held", "casualties")
+    "support_operation", "support_defence", "reputation", "areas_held", "casualties",
+    "sector", "share_south_east", "commitment_received", "membership_value", "value_at_stake",
+    "exit_cost", "domestic_pressure", "elite_consensus", "government_type", "election_year",
+    "government_change", "defected")
 CAPABILITY_COLUMNS = ("year", "member", "area", "stock", "held", "abandoned", "handed_over",
                       "pooled", "rebuilding")
 
@@ -114,6 +119,18 @@ def _member_frame(model: AllianceModel, m: dict[str, np.ndarray]) -> pd.DataFram
         "reputation": m["reputation"][active],
         "areas_held": m["areas_held"][active].astype(int),
         "casualties": m["casualties"][active],
+        "sector": sector_of(m["share_south_east"], m["troops"])[active],
+        "share_south_east": m["share_south_east"][active],
+        "commitment_received": m["commitment_received"][active],
+        "membership_value": m["membership_value"][active],
+        "value_at_stake": m["value_at_stake"][active],
+        "exit_cost": m["exit_cost"][active],
+        "domestic_pressure": m["domestic_pressure"][active],
+        "elite_consensus": m["elite_consensus"][active],
+        "government_type": np.broadcast_to(model.government_type, burden.shape)[active],
+        "election_year": m["election"][active],
+        "government_change": m["new_government"][active],
+        "defected": m["defected_now"][active],
     })
     return frame
 
@@ -169,6 +186,11 @@ def timeseries_columns(model: AllianceModel, m: dict[str, np.ndarray]) -> dict[s
     out["troop_requirement"] = y["requirement"]
     out["troop_shortfall"] = np.maximum(y["requirement"] - troops.sum(axis=1)
                                         - y["partner_troops"], 0.0)
+    out["partner_troops"] = y["partner_troops"]
+    in_theatre = troops.sum(axis=1) + y["partner_troops"]
+    out["leader_share_operation"] = np.where(
+        running & (in_theatre > 0), troops[:, leader].sum(axis=1) / np.maximum(in_theatre, 1.0),
+        np.nan)
     out["casualties"] = np.where(active, m["casualties"], 0.0).sum(axis=1)
     troops_per_gdp = troops / m["gdp"]  # every member has a GDP
     out["risk_gini"] = np.where(running, metrics.gini_rows(troops_per_gdp, active & ~leader),

@@ -26,7 +26,6 @@ class MemberArrays:
     troops: np.ndarray
     requested: np.ndarray
     caveat: np.ndarray
-    caveat_floor: np.ndarray
     withdrawn: np.ndarray
     defected_now: np.ndarray
     casualties: np.ndarray
@@ -37,6 +36,14 @@ class MemberArrays:
     threat: np.ndarray
     stress: np.ndarray
     membership_value: np.ndarray
+    commitment_received: np.ndarray
+    elite_consensus: np.ndarray
+    election: np.ndarray
+    new_government: np.ndarray
+    domestic_pressure: np.ndarray
+    exit_cost: np.ndarray
+    value_at_stake: np.ndarray
+    share_south_east: np.ndarray
     stocks: np.ndarray
     held: np.ndarray
     abandoned: np.ndarray
@@ -49,7 +56,11 @@ class MemberArrays:
 #: Member-year columns recorded every year (name in MemberArrays -> recorded as is).
 MEMBER_SERIES = ("active", "gdp", "budget", "equipment_spend", "deployable", "troops",
                  "requested", "caveat", "withdrawn", "casualties", "support_operation",
-                 "support_defence", "reputation", "threat")
+                 "support_defence", "reputation", "threat", "membership_value",
+                 "commitment_received", "elite_consensus", "election", "new_government",
+                 "domestic_pressure", "exit_cost", "value_at_stake", "share_south_east",
+                 "defected_now")
+BOOL_SERIES = ("active", "withdrawn", "election", "new_government", "defected_now")
 AREA_SERIES = ("stocks", "held", "abandoned", "handed_over", "pooled", "rebuild_years")
 
 
@@ -83,7 +94,7 @@ class History:
     def _allocate(self) -> None:
         n_years, n_members, n_areas = len(self.years), self.n_members, len(CAPABILITY_AREAS)
         for name in MEMBER_SERIES:
-            dtype = bool if name in ("active", "withdrawn") else float
+            dtype = bool if name in BOOL_SERIES else float
             self.member[name] = np.zeros((n_years, n_members), dtype=dtype)
         for name in AREA_SERIES:
             dtype = float if name in ("stocks", "rebuild_years") else bool
