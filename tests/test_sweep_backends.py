@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import threading
 
 import pandas as pd
@@ -12,7 +12,7 @@ from test_sweep import SMALL, run_experiment, write_experiment
 from alliancesim import sweep
 from alliancesim.cli import main
 from alliancesim.config import ConfigError
-from alliancesim.sweep import backends, experiment_from_dict
+from alliancesim.sweep import backends, experiment_from_dict, runner
 
 
 @pytest.fixture(scope="module")
@@ -30,30 +30,35 @@ def _assert_same(out, reference) -> None:
 
 
 def test_results_are_identical_whatever_the_number_of_workers(tmp_path, reference):
-    before = multiprocessing.get_start_method(allow_none=True)
     for workers in (2, 3):
         run_experiment(experiment_from_dict(SMALL), tmp_path / f"w{workers}", workers=workers)
         _assert_same(tmp_path / f"w{workers}", reference)
-    # The pool picks its own start method; the global one is left alone.
-    assert multiprocessing.get_start_method(allow_none=True) == before
 
 
-def test_a_sweep_leaves_no_thread_behind_so_the_next_one_can_fork(tmp_path):
+def test_a_sweep_leaves_no_thread_behind(tmp_path):
     before = set(threading.enumerate())
-    sweep.run_experiment(experiment_from_dict(SMALL), tmp_path / "o", progress=True)
-    assert set(threading.enumerate()) <= before  # tqdm's monitor thread, for one, is off
+    sweep.run_experiment(experiment_from_dict(SMALL), tmp_path / "o", workers=2,
+                         progress=True)
+    assert set(threading.enumerate()) <= before  # the pool's, and tqdm's monitor, are gone
 
 
-def test_the_pool_does_not_fork_a_process_running_other_threads():
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        assert threading.active_count() >= 2
-        assert backends.start_method() in ("forkserver", "spawn")
-    finally:
-        stop.set()
-        thread.join()
+def test_no_more_workers_than_runs_and_a_warning_above_the_cpu_count(tmp_path, monkeypatch,
+                                                                    capsys):
+    opened = []
+    real = runner.open_backend
+    monkeypatch.setattr(runner, "open_backend",
+                        lambda name, workers, scheduler: opened.append(workers) or real(
+                            name, workers, scheduler))
+    exp = experiment_from_dict({**SMALL, "replicates": {"count": 1, "base_seed": 5}})
+    run_experiment(exp, tmp_path / "o", workers=1000)
+    assert opened == [2]  # 2 runs: 2 workers, not 1000
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert main(["sweep", str(write_experiment(tmp_path)), "--out", str(tmp_path / "p"),
+                 "--workers", "1000"]) == 0
+    assert opened[-1] == 6
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "warning: --workers 1000 is more than the 1 CPUs of this machine; the extra workers "
+        "only share them")
 
 
 def test_figures_are_drawn_by_the_workers_too(tmp_path, reference):

@@ -90,17 +90,18 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
 
 
 #: Runs SMALL (30 seeds) with 2 workers in a fresh process whose model fails at one seed:
-#: ``raise`` raises an error, ``die`` ends the worker process as the OOM killer would.
+#: ``raise`` raises an error, ``die`` ends the worker process as the OOM killer would (in
+#: the second condition, so that chunks finished before are on disk).
 FAULTY_SWEEP = """
 import json, os, sys
 from alliancesim.sweep import SweepAbortedError, experiment_from_dict, run_experiment, worker
 mode, out, design = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 real = worker.AllianceModel
 def faulty(config, seed):
-    if seed == 7:
-        if mode == "die":
-            os._exit(9)
+    if seed == 7 and mode == "raise":
         raise RuntimeError("boom at seed 7")
+    if seed == 7 and config.operation.framework == "coalition":  # after 36 runs
+        os._exit(9)
     return real(config, seed=seed)
 worker.AllianceModel = faulty
 try:
@@ -170,13 +171,13 @@ def test_a_resumed_sweep_merges_the_runs_from_before_into_every_output(tmp_path)
     exp, out = experiment_from_dict(SMALL), tmp_path / "o"
     run_experiment(exp, out, members=True)
     before = _merged(out)
-    sorted((out / "runs").glob("*.log"))[-1].unlink()  # its run is done again
+    sorted((out / "runs").glob("*.timeseries.arrow"))[-1].unlink()  # its run is done again
     report = run_experiment(exp, out, members=True, resume=True)
     assert report.n_done_before == 5
     assert _merged(out) == before
 
 
-def test_finalise_rebuilds_the_outputs_from_the_run_logs_alone(tmp_path):
+def test_finalise_rebuilds_the_outputs_from_the_chunk_files_alone(tmp_path):
     exp, out = experiment_from_dict(SMALL), tmp_path / "o"
     run_experiment(exp, out, members=True)
     before = _merged(out)
@@ -192,13 +193,21 @@ def test_resume_reruns_a_run_cut_short_and_deletes_partial_files(tmp_path):
     run_experiment(exp, tmp_path / "o")
     before = pd.read_parquet(tmp_path / "o" / "runs.parquet")
     runs = tmp_path / "o" / "runs"
-    victim = sorted(runs.glob("*.log"))[2]  # one run per log in this small sweep
-    victim.write_bytes(victim.read_bytes()[:-100])  # as if killed while writing it
+    victim = sorted(runs.glob("*.timeseries.arrow"))[2]  # one run per chunk in this sweep
+    # As if killed while writing it: only a temporary file, cut short, is there.
+    (runs / f".{victim.name}.tmp").write_bytes(victim.read_bytes()[:-100])
+    victim.unlink()
     (tmp_path / "o" / ".runs.parquet.tmp").write_bytes(b"PAR1")  # killed while merging
     report = run_experiment(exp, tmp_path / "o", resume=True)
     assert report.n_done_before == 5
-    assert not list(runs.glob(".*")) and not list((tmp_path / "o").glob(".*"))
+    assert not list(runs.glob(".*")) and not list((tmp_path / "o").glob(".*.tmp"))
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "o" / "runs.parquet"), before)
+
+
+def _chunk_run_ids(runs: Path) -> list[str]:
+    """The runs of every chunk file, each once per file it is in."""
+    return [run_id for path in runs.glob("*.timeseries.arrow")
+            for run_id in pd.read_feather(path, columns=["run_id"])["run_id"].unique()]
 
 
 def test_kill_9_then_resume_completes_without_redoing_finished_runs(tmp_path):
@@ -210,14 +219,13 @@ def test_kill_9_then_resume_completes_without_redoing_finished_runs(tmp_path):
     proc.wait()
     runs = out / "runs"
     finished = storage.finished_run_ids(out)
-    logs = {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in runs.glob("*.log")}
+    files = {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in runs.glob("*.arrow")}
     assert 10 <= len(finished) < 200 and not (out / "runs.parquet").exists()
     assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "2"]) == 0
-    for name, (size, mtime) in logs.items():  # finished runs were kept, not redone
+    for name, (size, mtime) in files.items():  # finished runs were kept, not redone
         assert ((runs / name).stat().st_size, (runs / name).stat().st_mtime_ns) == (size, mtime)
-    frames = [run_id for log in runs.glob("*.log") for run_id, kind, _ in storage.frames(log)
-              if kind == "timeseries"]
-    assert len(frames) == len(set(frames)) == 200  # each run written once in all
+    written = _chunk_run_ids(runs)
+    assert len(written) == len(set(written)) == 200  # each run written once in all
     assert main(["sweep", str(path), "--out", str(tmp_path / "clean")]) == 0
     resumed = pd.read_parquet(out / "runs.parquet")
     clean = pd.read_parquet(tmp_path / "clean" / "runs.parquet")
@@ -267,3 +275,105 @@ def test_a_dead_worker_aborts_the_sweep_keeping_finished_runs(tmp_path):
     report = run_experiment(exp, tmp_path / "o", workers=2, resume=True)
     assert report.n_failed == 0 and report.n_done_before >= 1
     assert len(pd.read_parquet(tmp_path / "o" / "runs.parquet")) == 60 * 4
+
+
+def test_sigterm_stops_like_ctrl_c_and_says_how_to_resume(tmp_path):
+    path = write_experiment(tmp_path, LONG_TOML)
+    out = tmp_path / "o"
+    proc = _start_sweep(path, out, "--members")
+    _wait_for_runs(out, 10, proc)
+    os.killpg(proc.pid, signal.SIGTERM)  # as a batch scheduler ends a job: every process
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and "Traceback" not in err
+    kept = len(storage.finished_run_ids(out))
+    assert err.strip().splitlines()[-1] == (
+        f"terminated (SIGTERM); {kept} finished run(s) are kept in {out}. To finish the "
+        f"sweep: alliancesim sweep {path} --out {out} --resume --workers 2 --members")
+    assert not list(out.rglob(".*.tmp"))
+
+
+def test_a_second_sweep_on_the_same_folder_refuses_at_once_naming_the_first(tmp_path,
+                                                                          capsys):
+    path = write_experiment(tmp_path, LONG_TOML)
+    out = tmp_path / "o"
+    proc = _start_sweep(path, out)
+    try:
+        _wait_for_runs(out, 2, proc)
+        start = time.monotonic()
+        assert main(["sweep", str(path), "--out", str(out), "--resume"]) == 2
+        assert time.monotonic() - start < 10
+        err = capsys.readouterr().err
+        assert f"is in use by another sweep (process {proc.pid} on " in err
+        assert proc.poll() is None  # the first goes on undisturbed
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    # The lock ends with its holder, even killed: the sweep can be finished.
+    assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "2"]) == 0
+
+
+def _disk_full_after(calls: int, monkeypatch) -> None:
+    """Every chunk file after the first ``calls`` fails as on a full disk, part written."""
+    real = storage.pa.ipc.new_file
+    count = {"n": 0}
+
+    def new_file(sink, schema):
+        count["n"] += 1
+        if count["n"] > calls:
+            Path(sink).write_bytes(b"ARROW1 cut")
+            raise OSError(28, "No space left on device", str(sink))
+        return real(sink, schema)
+
+    monkeypatch.setattr(storage.pa.ipc, "new_file", new_file)
+
+
+def test_a_full_disk_ends_in_one_message_with_the_resume_command(tmp_path, monkeypatch,
+                                                                capsys):
+    path, out = write_experiment(tmp_path), tmp_path / "o"
+    _disk_full_after(3, monkeypatch)
+    assert main(["sweep", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    command = f"alliancesim sweep {path} --out {out} --resume --workers 1"
+    assert err.splitlines() == [
+        f"error: could not write --out {out}: the disk is full; 3 finished run(s) are kept "
+        f"in {out}. Free some space, then finish the sweep: {command}"]
+    assert not list(out.rglob(".*.tmp")) and not (out / "runs.parquet").exists()
+    monkeypatch.undo()
+    assert main(command.split()[1:]) == 0
+    assert main(["sweep", str(path), "--out", str(tmp_path / "clean")]) == 0
+    assert _merged_plain(out) == _merged_plain(tmp_path / "clean")
+
+
+def _merged_plain(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in ("runs.parquet", "summary.csv")}
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MB file system (tmpfs), where this process may mount one (root on Linux)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_really_full_disk_in_a_two_worker_sweep_then_resume_is_byte_identical(
+        tmp_path, small_disk):
+    # 60 runs with their members: ~5 MB, of which ~1 MB fits
+    design = LONG_TOML.replace("count = 100", "count = 30")
+    path, out = write_experiment(tmp_path, design), small_disk / "o"
+    proc = subprocess.run([sys.executable, "-m", "alliancesim.cli", "sweep", str(path),
+                           "--out", str(out), "--workers", "2", "--members"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"error: could not write --out {out}: the disk is full;" in proc.stderr
+    command = f"alliancesim sweep {path} --out {out} --resume --workers 2 --members"
+    assert proc.stderr.strip().endswith(command)
+    assert not list(out.rglob(".*.tmp"))
+    subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
+    assert main(command.split()[1:]) == 0
+    assert main(["sweep", str(path), "--out", str(tmp_path / "clean"), "--members"]) == 0
+    assert _merged(out) == _merged(tmp_path / "clean")

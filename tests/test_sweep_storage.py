@@ -1,12 +1,12 @@
-"""The merge of per-run files: it follows the runs as they finish, in any order, and gives
-the same file as a merge of everything at the end."""
+"""Chunk files and their merge: every run is whole on disk or absent, and the merge follows
+the runs as they finish, in any order, giving the same file as a merge at the end."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -18,23 +18,26 @@ from alliancesim.sweep import storage
 YEARS = 4
 
 
+def _chunk(run_ids: list[str], seeds: list[int]) -> pa.Table:
+    """A chunk's timeseries table: YEARS rows per run, with random values."""
+    parts = [pa.table({"run_id": [run_id] * YEARS, "year": np.arange(2000, 2000 + YEARS),
+                       "value": np.random.default_rng(seed).normal(size=YEARS)})
+             for run_id, seed in zip(run_ids, seeds, strict=True)]
+    return pa.concat_tables(parts)
+
+
 def _write_runs(out: Path, n: int, failed: frozenset[int] = frozenset(),
-               per_log: int = 4) -> tuple[pa.Table, storage.RunIndex]:
-    """Logs of ``per_log`` runs each (the runs in ``failed`` have no frame), the runs'
-    labels in run-id order, and the index of their frames."""
+               per_chunk: int = 4) -> tuple[pa.Table, storage.RunIndex]:
+    """Chunk files of ``per_chunk`` runs each (the runs in ``failed`` are left out), the
+    runs' labels in run-id order, and the index of the chunks."""
     storage.runs_dir(out).mkdir(parents=True, exist_ok=True)
     run_ids = [f"c0000-s{seed:08d}" for seed in range(n)]
     index = storage.RunIndex(out)
-    for start in range(0, n, per_log):
-        with storage.RunLog(out, run_ids[start]) as log:
-            for seed in range(start, min(n, start + per_log)):
-                if seed in failed:
-                    continue
-                rng = np.random.default_rng(seed)
-                payload = storage.npy_bytes({"year": np.arange(2000, 2000 + YEARS),
-                                             "value": rng.normal(size=YEARS)})
-                index.add(run_ids[seed], {"timeseries": log.append(run_ids[seed],
-                                                                   "timeseries", payload)})
+    for start in range(0, n, per_chunk):
+        seeds = [s for s in range(start, min(n, start + per_chunk)) if s not in failed]
+        if seeds:
+            index.add(storage.write_chunk(out, {"timeseries": _chunk(
+                [run_ids[s] for s in seeds], seeds)}))
     labels = pa.table({"run_id": run_ids, "condition": ["only"] * n,
                        "seed": pa.array(range(n), pa.int64())})
     return labels, index
@@ -44,7 +47,7 @@ def _merge(index: storage.RunIndex, labels: pa.Table, target: Path,
            settlements: list[tuple[str, bool]], batches: list[pa.Table]) -> None:
     with storage.RunMerge(index, labels, "timeseries", target, batches.append) as merge:
         for start in range(0, len(settlements), 3):  # a few runs at a time, as chunks come
-            merge.settle_results(settlements[start:start + 3])
+            merge.settle(settlements[start:start + 3])
 
 
 @settings(max_examples=30, deadline=None)
@@ -68,19 +71,23 @@ def test_the_merge_is_the_same_whatever_order_the_runs_finish_in(tmp_path_factor
         r for r, ok in settle if ok for _ in range(YEARS)]
 
 
+def _ok(run_ids: list[str], ok: bool = True) -> list[tuple[str, bool]]:
+    return [(run_id, ok) for run_id in run_ids]
+
+
 def test_a_batch_is_written_as_soon_as_every_run_up_to_it_is_settled(tmp_path, monkeypatch):
     monkeypatch.setattr(storage, "MERGE_BATCH", 4)
     labels, index = _write_runs(tmp_path, 10)
     ids = labels.column("run_id").to_pylist()
     merge = storage.RunMerge(index, labels, "timeseries", tmp_path / "runs.parquet")
-    merge.settle([ids[1], ids[2], ids[3], ids[4]])
+    merge.settle(_ok(ids[1:5]))
     assert merge.rows == 0  # the first run is still running
-    merge.settle([ids[0]])
+    merge.settle(_ok([ids[0]]))
     assert merge.rows == 4 * YEARS
-    merge.settle([ids[5]], finished=False)
-    merge.settle(ids[6:9])
+    merge.settle(_ok([ids[5]], ok=False))
+    merge.settle(_ok(ids[6:9]))
     assert merge.rows == 8 * YEARS  # runs 0-4 and 6-8, with the failed run 5 left out
-    # Run 9 has a frame but was never settled (a sweep cut short): it is not merged.
+    # Run 9 is on disk but was never settled (a sweep cut short): it is not merged.
     assert merge.close() == 8 * YEARS
     assert pq.read_table(tmp_path / "runs.parquet").num_rows == 8 * YEARS
 
@@ -91,86 +98,66 @@ def test_a_merge_cut_short_leaves_no_partial_file(tmp_path, monkeypatch):
     target = tmp_path / "runs.parquet"
     with pytest.raises(KeyboardInterrupt), storage.RunMerge(
             index, labels, "timeseries", target) as merge:
-        merge.settle(labels.column("run_id").to_pylist()[:3])
+        merge.settle(_ok(labels.column("run_id").to_pylist()[:3]))
         assert merge.rows > 0
         raise KeyboardInterrupt
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["runs"]
 
 
-def test_resume_deletes_a_merge_file_cut_short_by_kill_9(tmp_path):
+def test_resume_deletes_what_writes_cut_short_by_kill_9_left(tmp_path):
     labels, index = _write_runs(tmp_path, 3)
-    merge = storage.RunMerge(index, labels, "timeseries", tmp_path / "runs.parquet")
-    merge.settle(labels.column("run_id").to_pylist())
-    merge.close()
-    (tmp_path / ".runs.parquet.tmp").write_bytes(b"PAR1 cut short")
-    assert storage.remove_partial_files(tmp_path) == 1
-    assert not (tmp_path / ".runs.parquet.tmp").exists()
-    assert (tmp_path / "runs.parquet").exists()
+    with storage.RunMerge(index, labels, "timeseries", tmp_path / "runs.parquet") as merge:
+        merge.settle(_ok(labels.column("run_id").to_pylist()))
+    runs = storage.runs_dir(tmp_path)
+    (tmp_path / ".runs.parquet.tmp").write_bytes(b"PAR1 cut short")  # killed while merging
+    (runs / ".c0000-s00000009-abc.timeseries.arrow.tmp").write_bytes(b"ARROW1")  # writing
+    # Killed between putting a chunk's members file in place and its timeseries file:
+    (runs / "c0000-s00000009-abc.members.arrow").write_bytes(b"ARROW1")
+    (tmp_path / ".figures.tmp").mkdir()
+    assert storage.remove_partial_files(tmp_path) == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs", "runs.parquet"]
+    assert len(list(runs.iterdir())) == 1
+    assert storage.RunIndex.scan(tmp_path).locations == index.locations
 
 
-def test_scanning_the_logs_finds_every_frame_the_workers_reported(tmp_path):
-    labels, index = _write_runs(tmp_path, 10, failed=frozenset({3}), per_log=4)
-    assert len(list(storage.runs_dir(tmp_path).glob("*.log"))) == 3
+def test_scanning_the_files_finds_every_chunk_the_workers_reported(tmp_path):
+    labels, index = _write_runs(tmp_path, 10, failed=frozenset({3}), per_chunk=4)
+    assert len(list(storage.runs_dir(tmp_path).glob("*.timeseries.arrow"))) == 3
     scanned = storage.RunIndex.scan(tmp_path)
     assert scanned.locations == index.locations
     assert scanned.finished() == set(labels["run_id"].to_pylist()) - {"c0000-s00000003"}
 
 
-@pytest.mark.parametrize("cut", [1, storage.FRAME.size - 1, storage.FRAME.size + 5, 40])
-def test_a_log_cut_short_mid_frame_keeps_its_whole_frames(tmp_path, cut):
-    _, index = _write_runs(tmp_path, 3, per_log=3)
-    (log,) = storage.runs_dir(tmp_path).glob("*.log")
-    last = index.locations[("c0000-s00000002", "timeseries")]
-    log.write_bytes(log.read_bytes()[:last.offset + cut])  # killed while writing the third
-    assert storage.finished_run_ids(tmp_path) == {"c0000-s00000000", "c0000-s00000001"}
+def test_chunk_files_are_plain_arrow_files_pandas_can_read(tmp_path):
+    _write_runs(tmp_path, 3, per_chunk=3)
+    (path,) = storage.runs_dir(tmp_path).glob("*.timeseries.arrow")
+    frame = pd.read_feather(path)
+    assert list(frame.columns) == ["run_id", "year", "value"] and len(frame) == 3 * YEARS
+    np.testing.assert_array_equal(frame.loc[frame["run_id"] == "c0000-s00000001", "value"],
+                                  np.random.default_rng(1).normal(size=YEARS))
 
 
-def test_a_corrupted_frame_is_not_taken_for_a_finished_run(tmp_path):
-    _, index = _write_runs(tmp_path, 3, per_log=3)
-    (log,) = storage.runs_dir(tmp_path).glob("*.log")
-    data = bytearray(log.read_bytes())
-    second = index.locations[("c0000-s00000001", "timeseries")]
-    data[second.offset + second.size - 3] ^= 0xFF  # a byte of its payload
-    log.write_bytes(bytes(data))
-    assert storage.finished_run_ids(tmp_path) == {"c0000-s00000000"}
-    with pytest.raises(ValueError, match="no whole frame"):
-        index.payloads([("c0000-s00000001", "timeseries")])
+def test_an_unreadable_chunk_file_counts_as_not_finished(tmp_path):
+    # e.g. a power cut after the rename but before the data reached the disk
+    _write_runs(tmp_path, 6, per_chunk=3)
+    _, second = sorted(storage.runs_dir(tmp_path).glob("*.timeseries.arrow"))
+    second.write_bytes(second.read_bytes()[:100])
+    assert storage.finished_run_ids(tmp_path) == {f"c0000-s{s:08d}" for s in range(3)}
 
 
-def test_run_records_keep_every_value_and_type():
-    columns = {"year": np.arange(2012, 2016), "count": np.array([0, 3, -1, 7]),
-               "share": np.array([0.25, np.nan, np.inf, -0.0])}
-    payload = storage.npy_bytes(columns)
-    records = storage.parse_records(payload)
-    assert records.dtype.names == tuple(columns)
-    for name, values in columns.items():
-        assert records[name].dtype == values.dtype
-        np.testing.assert_array_equal(records[name], values)
-    assert np.signbit(records["share"][3])
-    plain = np.load(io.BytesIO(payload))  # the payload is a plain .npy file
-    assert plain.dtype == records.dtype and plain.tobytes() == records.tobytes()
-    with pytest.raises(ValueError, match="truncated"):
-        storage.parse_records(payload[:-8])
-    with pytest.raises(TypeError, match="numeric"):
-        storage.npy_bytes({"member": np.array(["DEU"], dtype=object)})
-
-
-def test_after_a_failed_write_the_next_runs_go_to_a_new_log(tmp_path, monkeypatch):
+def test_a_chunk_that_cannot_be_written_leaves_no_file(tmp_path, monkeypatch):
     storage.runs_dir(tmp_path).mkdir()
-    payload = storage.npy_bytes({"year": np.arange(3)})
-    real_write = storage.os.write
-    with storage.RunLog(tmp_path, "c0000-s00000000") as log:
-        log.append("c0000-s00000000", "timeseries", payload)
+    real_new_file = pa.ipc.new_file
 
-        def half_then_full(fd, data):  # half the frame reaches the file, then the disk is full
-            real_write(fd, bytes(data[:len(data) // 2]))
-            raise OSError(28, "No space left on device")
+    def full_disk(sink, schema):  # a few bytes reach the file, then the disk is full
+        Path(sink).write_bytes(b"ARROW1")
+        raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(storage.os, "write", half_then_full)
-        with pytest.raises(OSError, match="No space"):
-            log.append("c0000-s00000001", "timeseries", payload)
-        monkeypatch.setattr(storage.os, "write", real_write)
-        log.append("c0000-s00000002", "timeseries", payload)
-    assert len(list(storage.runs_dir(tmp_path).glob("*.log"))) == 2
-    assert storage.finished_run_ids(tmp_path) == {"c0000-s00000000", "c0000-s00000002"}
+    monkeypatch.setattr(pa.ipc, "new_file", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        storage.write_chunk(tmp_path, {"timeseries": _chunk(["c0000-s00000000"], [0])})
+    assert list(storage.runs_dir(tmp_path).iterdir()) == []
+    monkeypatch.setattr(pa.ipc, "new_file", real_new_file)
+    storage.write_chunk(tmp_path, {"timeseries": _chunk(["c0000-s00000000"], [0])})
+    assert storage.finished_run_ids(tmp_path) == {"c0000-s00000000"}

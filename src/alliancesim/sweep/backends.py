@@ -10,9 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
-import sys
+import signal
 import threading
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -21,10 +20,7 @@ from typing import Any
 
 from ..config import ConfigError
 from .design import Task
-from .worker import RunResult, run_chunk
-
-#: A chunk's result: what each of its runs reports.
-Result = list[RunResult]
+from .worker import ChunkResult, run_chunk
 
 #: How long to try to reach a Dask scheduler given by address.
 SCHEDULER_TIMEOUT = "10s"
@@ -53,7 +49,7 @@ class Backend:
         """Release the workers."""
 
     def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str,
-                   members: bool) -> Iterator[Result]:
+                   members: bool) -> Iterator[ChunkResult]:
         """Run every chunk; yield each chunk's result as it completes."""
         for chunk in chunks:
             yield run_chunk(chunk, out_dir, members)
@@ -63,31 +59,18 @@ class Backend:
         return [fn(item) for item in items]
 
 
-def start_method() -> str:
-    """The start method of the local pool, chosen without touching the global default.
+def _worker_setup() -> None:
+    """Pool initializer: leave Ctrl-C to the sweep process, and end this worker when the
+    sweep process dies, even by ``kill -9`` (orphaned workers would otherwise wait for work
+    forever).
 
-    "fork" starts workers at once with the model already imported, so short sweeps gain
-    from a second worker too. It is used only where it is safe: on Linux, and while this
-    process runs no other Python thread (one could hold a lock the child then waits on
-    forever). The native threads of numpy's BLAS and of Arrow's allocator, present in every
-    process that imports them, register fork handlers, and are not counted. Elsewhere a
-    forkserver that imports the model once (spawn where there is no forkserver).
+    A Ctrl-C in a terminal reaches every process of the foreground group; the sweep process
+    then lets the running chunks finish (see :meth:`LocalPool.close`), so their runs are
+    kept. SIGTERM ends a worker at once, as by default (the pool itself ends workers with
+    it; a handler of the sweep process's, copied by the fork, would get in the way).
     """
-    methods = multiprocessing.get_all_start_methods()
-    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
-        return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
-
-
-def _warm_up() -> int:
-    return os.getpid()
-
-
-def _exit_with_parent() -> None:
-    """Pool initializer: end this worker when the sweep process dies, even by ``kill -9``.
-
-    Otherwise orphaned workers would wait for work forever.
-    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -100,47 +83,20 @@ def _exit_with_parent() -> None:
 
 
 class LocalPool(Backend):
-    """A pool of ``workers`` processes on this machine."""
+    """A pool of ``workers`` processes on this machine (the standard library's, with its
+    default start method)."""
 
     def __init__(self, workers: int) -> None:
-        context = multiprocessing.get_context(start_method())
-        if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(["alliancesim.sweep.worker"])
         self.parallelism = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                         initializer=_exit_with_parent)
-        # Start the workers now (all at once, as a forking pool does on its first task),
-        # before any thread of ours exists. Python warns of a fork whenever the OS counts
-        # more than one thread; here the others are native pools (numpy's and scipy's
-        # OpenBLAS, Arrow's jemalloc) that register fork handlers: see start_method().
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", r"This process .* is multi-threaded",
-                                    DeprecationWarning)
-            self._pool.submit(_warm_up).result()
+        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_setup)
 
     def close(self) -> None:
+        """Drop the chunks not started, and wait for the running ones (a fraction of a
+        second: chunks are small), whose runs are then on disk."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self._stop_now()
-
-    def _stop_now(self) -> None:
-        """Stop at once (Ctrl-C, an error): queued chunks are dropped and workers ended.
-
-        A worker ended mid-write leaves only a temporary file (writes are atomic), which
-        resume deletes. ``ProcessPoolExecutor`` has no public way to end its workers
-        before Python 3.14, hence the private ``_processes``.
-        """
-        processes = getattr(self._pool, "_processes", None) or {}
-        for process in list(processes.values()):
-            process.terminate()
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
     def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str,
-                   members: bool) -> Iterator[Result]:
+                   members: bool) -> Iterator[ChunkResult]:
         pending: set[Future] = set()
         queue = iter(chunks)
         try:
@@ -200,7 +156,7 @@ class DaskCluster(Backend):
                 self._cluster.close()
 
     def run_chunks(self, chunks: Iterable[list[Task]], out_dir: str,
-                   members: bool) -> Iterator[Result]:
+                   members: bool) -> Iterator[ChunkResult]:
         from distributed import as_completed
 
         futures = self._client.map(run_chunk, list(chunks), out_dir=out_dir, members=members,

@@ -3,21 +3,60 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import signal
 import sys
 from pathlib import Path
 
 EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+EXIT_USAGE = 2  # also for files that cannot be written (a full disk), as every command
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process ended by Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C: the sweep stops and says how to resume."""
+
+
+_received: set[int] = set()
+
+
+def _terminate(signum: int, frame: object) -> None:
+    _received.add(signum)
+    raise Terminated
+
+
+def resume_command(args: argparse.Namespace) -> str:
+    """The command that finishes this sweep, with the options it was started with."""
+    words = ["alliancesim", "sweep", str(args.experiment), "--out", str(args.out), "--resume",
+             "--workers", str(args.workers)]
+    if args.backend != "local":
+        words += ["--backend", args.backend]
+    if args.scheduler:
+        words += ["--scheduler", args.scheduler]
+    if args.members:
+        words.append("--members")
+    return shlex.join(words)
+
+
+def _kept(args: argparse.Namespace) -> str:
+    from . import storage
+
+    n_done = len(storage.finished_run_ids(args.out)) if args.out.is_dir() else 0
+    return f"{n_done} finished run(s) are kept in {args.out}"
+
+
+def _stopped(args: argparse.Namespace, reason: str) -> str:
+    return f"{reason}; {_kept(args)}. To finish the sweep: {resume_command(args)}"
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from ..outputs import check_target, disk_error_message
-    from . import storage
     from .backends import SweepAbortedError
     from .design import load_experiment
     from .runner import run_experiment
@@ -27,25 +66,33 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     # parents; no files, links or folders that are not an earlier sweep); resuming and
     # locking are the runner's.
     check_target(args.out, "sweep", resumable=True)
-    resume_command = (f"alliancesim sweep {args.experiment} --out {args.out} --resume"
-                      + (f" --workers {args.workers}" if args.workers != 1 else "")
-                      + (f" --backend {args.backend}" if args.backend != "local" else "")
-                      + (" --members" if args.members else ""))
+    cpus = os.cpu_count() or 1
+    if args.backend == "local" and min(args.workers, len(experiment.tasks())) > cpus:
+        print(f"warning: --workers {args.workers} is more than the {cpus} CPUs of this "
+              f"machine; the extra workers only share them", file=sys.stderr)
+    _received.clear()
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         report = run_experiment(experiment, args.out, workers=args.workers,
                                 backend=args.backend, scheduler=args.scheduler,
                                 resume=args.resume, members=args.members)
     except (KeyboardInterrupt, SweepAbortedError) as err:
-        n_done = len(storage.finished_run_ids(args.out))
-        reason = "interrupted" if isinstance(err, KeyboardInterrupt) else f"error: {err}"
-        print(f"{reason}; {n_done} finished run(s) are kept in {args.out}. To finish the "
-              f"sweep: {resume_command}", file=sys.stderr)
-        return EXIT_INTERRUPTED if isinstance(err, KeyboardInterrupt) else EXIT_FAILED
-    except OSError as err:  # e.g. the disk filled up: the finished runs are kept
-        message = disk_error_message(err, f"--out {args.out}", kept="the finished runs are kept",
-                                     advice=f"Free some space, then: {resume_command}")
+        if signal.SIGTERM in _received:  # workers ended by the same signal break the pool
+            print(_stopped(args, "terminated (SIGTERM)"), file=sys.stderr)
+            return EXIT_TERMINATED
+        if isinstance(err, KeyboardInterrupt):
+            print(_stopped(args, "interrupted"), file=sys.stderr)
+            return EXIT_INTERRUPTED
+        print(_stopped(args, f"error: {err}"), file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as err:  # e.g. a full disk: the files cut short are already removed
+        message = disk_error_message(err, f"--out {args.out}", kept=_kept(args),
+                                     advice=f"Free some space, then finish the sweep: "
+                                            f"{resume_command(args)}")
         print(f"error: {message}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     ran = report.n_runs - report.n_done_before
     print(f"{experiment.name}: {_count(report.n_runs, 'run')} "
           f"({_count(len(experiment.conditions), 'condition')} x "

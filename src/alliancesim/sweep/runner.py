@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import platform
 import shutil
+import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from filelock import FileLock, Timeout
 
 from ..config import ConfigError
 from . import storage
@@ -34,6 +37,8 @@ MAX_CHUNK = 25
 #: shrink towards the end of the sweep, down to single runs, so the workers finish
 #: together instead of one waiting while another works through a full last chunk.
 CHUNKS_PER_WORKER = 8
+#: The output folder's lock file (left in place: waiters must share its inode).
+LOCK = ".sweep.lock"
 
 
 @dataclass
@@ -70,11 +75,10 @@ def _provenance(experiment: Experiment) -> dict[str, Any]:
 
 
 def _prepare(experiment: Experiment, out_dir: Path, resume: bool) -> None:
-    """Check the output folder, and write experiment.json marked "running"."""
+    """Check the output folder (locked by this sweep), and write experiment.json marked
+    "running", with this process as the holder."""
     manifest = out_dir / "experiment.json"
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"--out {out_dir} is a file, not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()):
+    if any(p.name != LOCK for p in out_dir.iterdir()):
         if not resume:
             raise ConfigError(f"output folder {out_dir} is not empty; pass --resume to finish "
                               f"that sweep, or choose another --out")
@@ -84,11 +88,39 @@ def _prepare(experiment: Experiment, out_dir: Path, resume: bool) -> None:
         if previous != experiment.fingerprint():
             raise ConfigError(f"{out_dir} holds a different experiment (design changed); "
                               f"cannot resume it")
-    out_dir.mkdir(parents=True, exist_ok=True)
     # The manifest comes first: a folder with runs in it always says which design they are.
-    storage.write_atomic_json({**_provenance(experiment), "status": "running"}, manifest)
+    storage.write_atomic_json({**_provenance(experiment), "status": "running",
+                               "holder": _holder()}, manifest)
     storage.runs_dir(out_dir).mkdir(exist_ok=True)
     storage.remove_partial_files(out_dir)
+
+
+def _holder() -> dict[str, Any]:
+    return {"pid": os.getpid(), "host": socket.gethostname()}
+
+
+@contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock (``DIR/.sweep.lock``) for the block: a second sweep on
+    the same folder is refused at once, with the holder named."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"--out {out_dir} is a file, not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(out_dir / LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        try:
+            holder = json.loads((out_dir / "experiment.json").read_text())["holder"]
+            who = f"process {holder['pid']} on {holder['host']}"
+        except (OSError, ValueError, KeyError, TypeError):
+            who = "another process"
+        raise ConfigError(f"--out {out_dir} is in use by another sweep ({who}); wait for it "
+                          f"to end, or choose another --out") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _check_options(workers: int, backend: str, scheduler: str | None) -> None:
@@ -128,7 +160,19 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1
     """
     _check_options(workers, backend, scheduler)
     out = Path(out_dir)
-    _prepare(experiment, out, resume)
+    with _locked(out):
+        _prepare(experiment, out, resume)
+        try:
+            return _run(experiment, out, workers, backend, scheduler, members, progress)
+        except BaseException:
+            # The workers are gone: delete what those ended mid-write left (e.g. by SIGTERM).
+            storage.remove_partial_files(out)
+            raise
+
+
+def _run(experiment: Experiment, out: Path, workers: int, backend: str,
+         scheduler: str | None, members: bool, progress: bool) -> SweepReport:
+    """The runs of :func:`run_experiment` not on disk yet, merged as they finish."""
     tasks = sorted(experiment.tasks(), key=lambda t: t.run_id)
     index = storage.RunIndex.scan(out)
     done = index.finished()
@@ -136,21 +180,22 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1
         storage.error_path(out, record["run_id"]).unlink(missing_ok=True)
     todo = [t for t in tasks if t.run_id not in done]
     n_done_before = len(tasks) - len(todo)
-    # Runs finished before (resume) are merged a batch per chunk result, while the workers
-    # run, rather than all before the first chunk.
-    backlog = iter([t.run_id for t in tasks if t.run_id in done])
-    with open_backend(backend, workers, scheduler) as pool:
+    # Runs finished before (resume) are merged a batch per chunk result, while the
+    # workers run, rather than all before the first chunk.
+    backlog = iter([(t.run_id, True) for t in tasks if t.run_id in done])
+    # No more workers than runs to do: a worker without work costs a process for nothing.
+    with open_backend(backend, min(workers, max(1, len(todo))), scheduler) as pool:
         with _merges(experiment, index, tasks, members) as (merges, summary):
             with progress_bar(len(tasks), n_done_before, progress) as bar:
-                for result in pool.run_chunks(chunks(todo, pool.parallelism), str(out),
-                                              members):
-                    bar.update(len(result))
-                    for run_id, _, locations in result:
-                        index.add(run_id, locations)
+                for name, outcomes in pool.run_chunks(chunks(todo, pool.parallelism),
+                                                      str(out), members):
+                    bar.update(len(outcomes))
+                    if name is not None:
+                        index.add(name)
                     earlier = list(itertools.islice(backlog, storage.MERGE_BATCH))
                     for merge in merges:
                         merge.settle(earlier)
-                        merge.settle_results(result)
+                        merge.settle(outcomes)
             rest = list(backlog)
             for merge in merges:
                 merge.settle(rest)
@@ -159,18 +204,19 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, workers: int = 1
 
 def finalise(experiment: Experiment, out: Path, members: bool, n_done_before: int = 0,
              pool: Backend | None = None) -> SweepReport:
-    """Merge the per-run files found in ``out`` and write the summary, figures and
+    """Merge the chunk files found in ``out`` and write the summary, figures and
     experiment.json (what :func:`run_experiment` does as the runs finish, and at the end).
 
     ``pool`` draws the figures on its workers; this process draws them without one.
     """
-    tasks = sorted(experiment.tasks(), key=lambda t: t.run_id)
-    index = storage.RunIndex.scan(out)
-    finished = index.finished()
-    with _merges(experiment, index, tasks, members) as (merges, summary):
-        for merge in merges:
-            merge.settle(t.run_id for t in tasks if t.run_id in finished)
-    return _write_outputs(experiment, index, summary, n_done_before, pool or Backend())
+    with _locked(out):
+        tasks = sorted(experiment.tasks(), key=lambda t: t.run_id)
+        index = storage.RunIndex.scan(out)
+        finished = index.finished()
+        with _merges(experiment, index, tasks, members) as (merges, summary):
+            for merge in merges:
+                merge.settle((t.run_id, True) for t in tasks if t.run_id in finished)
+        return _write_outputs(experiment, index, summary, n_done_before, pool or Backend())
 
 
 @contextmanager
@@ -197,7 +243,8 @@ def _write_outputs(experiment: Experiment, index: storage.RunIndex,
     out = index.out_dir
     tasks = experiment.tasks()
     summary = accumulator.frame([c.name for c in experiment.conditions])
-    summary.to_csv(out / "summary.csv", index=False)
+    with storage.atomic_path(out / "summary.csv") as tmp:
+        summary.to_csv(tmp, index=False)
     _write_figures(summary, out / "figures", pool)
     failures = storage.failed_runs(out)
     n_finished = len(index.finished() & {t.run_id for t in tasks})
@@ -230,8 +277,16 @@ def run_labels(tasks: list[Task], varied: list[str]) -> pa.Table:
 
 
 def _write_figures(summary: pd.DataFrame, folder: Path, pool: Backend) -> None:
-    if folder.exists():
-        shutil.rmtree(folder)
-    if summary.empty:
-        return
-    pool.map(draw_figures, figure_jobs(summary, folder, pool.parallelism))
+    """The figures, drawn into a temporary folder that then replaces ``folder``."""
+    tmp = folder.with_name(f".{folder.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        if not summary.empty:
+            pool.map(draw_figures, figure_jobs(summary, tmp, pool.parallelism))
+        if folder.exists():
+            shutil.rmtree(folder)
+        tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

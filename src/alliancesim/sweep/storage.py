@@ -1,61 +1,46 @@
-"""Run logs written as runs finish, the index of finished runs, and their merge.
+"""The sweep's files: one Arrow file per finished chunk of runs, and their merge.
 
-Each chunk of runs a worker takes writes one append-only *run log* in ``DIR/runs/``; each run
-is appended as one frame as soon as it finishes. A frame is self-checking (length and CRC32),
-so after a crash, even ``kill -9`` mid-write, a log holds whole frames and at most one frame
-cut short, which readers ignore: every run is either whole or absent. One file per chunk
-instead of one per run matters where creating a file is slow: on network and parallel file
-systems of clusters (and on some virtual disks) a file creation costs ~0.1-1 ms, as much as
-a tenth of a run. A failed run leaves a JSON file with its error and parameters instead.
+A worker runs a *chunk* of runs (up to 25) and, when the chunk is done, writes its runs as
+one Arrow IPC file in ``DIR/runs/`` (``pandas.read_feather`` or ``pyarrow.ipc.open_file``
+open it): ``<first run_id>-<random token>.timeseries.arrow``, one row per run-year, and with
+``--members`` a ``.members.arrow`` file beside it. Each file is written under a temporary
+name and renamed when complete, the timeseries file last: a chunk's runs are finished once
+its timeseries file exists, so after a crash (even ``kill -9``) every run is either whole on
+disk or absent, and ``--resume`` runs the absent ones. A failed run leaves
+``<run_id>.error.json`` with its error and parameters instead.
 
-The frames hold only what the run computed: the labels (run id, condition, seed, varied
-parameters) are the same for every row of a run and follow from the design, so the merge
-adds them, a batch of runs at a time. The merge follows the sweep, reading a batch of runs as
-soon as the batch is finished, so memory stays flat however many runs there are, and little
-merging is left when the last run ends.
-
-A frame's payload is, by kind:
-
-* ``timeseries``: a NumPy ``.npy`` file (version 1.0) of one record per year (every column
-  is numeric). Writing it is a header (made once per column layout and length) and one
-  buffer, several times cheaper than an Arrow file; it is appended last for a run, so its
-  presence marks the run finished.
-* ``members``: with ``--members``, the member table as an Arrow IPC file (it has string
-  columns, which ``.npy`` cannot hold without pickling).
+The chunk files hold ``run_id`` and the run's own columns. The labels (condition, seed,
+varied parameters) follow from the design, so the merge adds them while it concatenates the
+runs, a batch of :data:`MERGE_BATCH` runs at a time in run-id order, into ``runs.parquet``
+(and ``members.parquet``): memory stays flat however many runs there are, and the file is
+the same whatever order the runs finished in.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import secrets
-import struct
-import zlib
+import shutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 RUNS = "runs"
 #: Runs merged into one Parquet row group (bounds memory, keeps row groups a useful size).
 MERGE_BATCH = 200
-#: The suffix of run logs.
-LOG_SUFFIX = ".log"
-#: The kinds of frame, and their code in a frame's header.
-KINDS = {"timeseries": 0, "members": 1}
-KIND_NAMES = {code: name for name, code in KINDS.items()}
-#: A frame's header: magic, kind, run id length, payload length, CRC32 of run id + payload;
-#: then the run id (UTF-8) and the payload.
-FRAME = struct.Struct("<4sBHII")
-FRAME_MAGIC = b"ASR1"
-#: The first bytes of an .npy file of format version 1.0 (the only version written here).
-NPY_MAGIC = b"\x93NUMPY\x01\x00"
+#: The kinds of table a chunk holds; the last one marks its runs finished.
+KINDS = ("members", "timeseries")
+SUFFIX = ".arrow"
+
+#: Where a run's rows are: the chunk file's name (without kind and suffix), first row, rows.
+Location = tuple[str, int, int]
 
 
 def runs_dir(out_dir: Path) -> Path:
@@ -66,183 +51,63 @@ def error_path(out_dir: Path, run_id: str) -> Path:
     return runs_dir(out_dir) / f"{run_id}.error.json"
 
 
-def _temporary(path: Path) -> Path:
-    return path.with_name(f".{path.name}.tmp")
+def chunk_path(out_dir: Path, name: str, kind: str) -> Path:
+    return runs_dir(out_dir) / f"{name}.{kind}{SUFFIX}"
 
 
-# --------------------------------------------------------------------------- payloads
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed to it if the block succeeds and deleted
+    otherwise (e.g. on a full disk), so ``path`` is either complete or untouched."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
-@lru_cache(maxsize=64)
-def _record_dtype(fields: tuple[tuple[str, str], ...]) -> np.dtype:
-    return np.dtype(list(fields))
+def write_atomic_json(data: dict[str, Any], path: Path) -> None:
+    """Write a JSON file so that it is either complete or absent."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=str))
 
 
-@lru_cache(maxsize=256)
-def _npy_header(dtype: np.dtype, rows: int) -> bytes:
-    """The .npy (version 1.0) header of ``rows`` records of ``dtype``."""
-    buffer = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buffer, {
-        "descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False,
-        "shape": (rows,)})
-    return buffer.getvalue()
-
-
-def npy_bytes(columns: dict[str, np.ndarray]) -> bytes:
-    """Equal-length numeric columns as the bytes of an .npy file of records."""
-    dtype = _record_dtype(tuple((name, values.dtype.str) for name, values in columns.items()))
-    if dtype.hasobject:
-        raise TypeError("run columns must be numeric; an object column cannot be written")
-    rows = len(next(iter(columns.values())))
-    records = np.empty(rows, dtype)
-    for name, values in columns.items():
-        records[name] = values
-    return _npy_header(dtype, rows) + records.tobytes()
-
-
-@lru_cache(maxsize=256)
-def _parse_npy_header(header: bytes) -> tuple[np.dtype, int]:
-    """The dtype and length of an .npy header, from its length field on.
-
-    Parsing one costs ~0.3 ms, as much as the rest of reading a run: done once each.
+def write_chunk(out_dir: Path, tables: dict[str, pa.Table]) -> str:
+    """Write a chunk's tables (by kind; each starts with ``run_id``, its runs contiguous)
+    and return the chunk's name. The timeseries file comes last: it marks the runs finished.
     """
-    shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(io.BytesIO(header))
-    if fortran_order or len(shape) != 1:
-        raise ValueError("not a run's records: expected a one-dimensional array of records")
-    return dtype, shape[0]
+    first = tables["timeseries"].column("run_id")[0].as_py()
+    name = f"{first}-{secrets.token_hex(6)}"  # unique, also when a chunk is run again
+    for kind in KINDS:
+        if kind in tables:
+            with (atomic_path(chunk_path(out_dir, name, kind)) as tmp,
+                  pa.ipc.new_file(tmp, tables[kind].schema) as writer):
+                writer.write_table(tables[kind])
+    return name
 
 
-def parse_records(data: bytes | memoryview) -> np.ndarray:
-    """The records of what :func:`npy_bytes` wrote (read-only, no copy)."""
-    data = memoryview(data)
-    if bytes(data[:len(NPY_MAGIC)]) != NPY_MAGIC:
-        raise ValueError("not an .npy file of version 1.0")
-    at = len(NPY_MAGIC)  # then the header's length (2 bytes, little-endian) and the header
-    start = at + 2 + int.from_bytes(data[at:at + 2], "little")
-    dtype, rows = _parse_npy_header(bytes(data[at:start]))
-    if len(data) != start + rows * dtype.itemsize:
-        raise ValueError("the records are truncated or have trailing bytes")
-    return np.frombuffer(data, dtype, count=rows, offset=start)
+def read_chunk(out_dir: Path, name: str, kind: str) -> pa.Table:
+    """A chunk file's table (memory-mapped: read without copying)."""
+    with pa.memory_map(str(chunk_path(out_dir, name, kind))) as source:
+        return pa.ipc.open_file(source).read_all()
 
 
-def arrow_bytes(table: pa.Table) -> bytes:
-    """A table as the bytes of an Arrow IPC file."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
-# --------------------------------------------------------------------------- run logs
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where a frame is: its log's file name in ``runs/``, its offset and total size."""
-
-    log: str
-    offset: int
-    size: int
-
-
-def _frame(run_id: str, kind: str, payload: bytes) -> bytes:
-    key = run_id.encode()
-    crc = zlib.crc32(payload, zlib.crc32(key))
-    return FRAME.pack(FRAME_MAGIC, KINDS[kind], len(key), len(payload), crc) + key + payload
-
-
-class RunLog:
-    """The append-only log of one chunk of runs, created on its first frame.
-
-    Its name is the chunk's first run id and a random token, so that it is unique among
-    the workers of a sweep, on however many machines, and of the sweeps resuming it (a
-    chunk retried after its worker died gets a log of its own): a log is only ever written
-    by one chunk.
-    """
-
-    def __init__(self, out_dir: Path, first_run_id: str) -> None:
-        self._folder, self._first = runs_dir(out_dir), first_run_id
-        self._fd: int | None = None
-        self._start_file()
-
-    def _start_file(self) -> None:
-        self.name = f"{self._first}-{secrets.token_hex(6)}{LOG_SUFFIX}"
-        self.path = self._folder / self.name
-        self._size = 0
-
-    def __enter__(self) -> RunLog:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def append(self, run_id: str, kind: str, payload: bytes) -> Location:
-        """Append one frame (one write, so it reaches the file whole unless the process
-        dies mid-write); returns where it is. A failed write (e.g. a full disk) raises, and
-        the next frame starts a new file."""
-        frame = memoryview(_frame(run_id, kind, payload))
-        if self._fd is None:
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND,
-                               0o644)
-        location = Location(self.name, self._size, len(frame))
-        try:
-            while frame:
-                frame = frame[os.write(self._fd, frame):]
-        except OSError:
-            # Part of the frame may be in the file, and readers stop there: the runs that
-            # follow go to a new file.
-            self.close()
-            self._start_file()
-            raise
-        self._size += location.size
-        return location
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
-def _payload(data: memoryview, at: int) -> tuple[str, str, memoryview, int] | None:
-    """The frame at ``at`` of a log's bytes: run id, kind, payload and the frame's size;
-    None where no whole frame starts (the end of the log, or a frame cut short)."""
-    if len(data) - at < FRAME.size:
-        return None
-    magic, kind, key_size, payload_size, crc = FRAME.unpack_from(data, at)
-    start = at + FRAME.size
-    end = start + key_size + payload_size
-    if magic != FRAME_MAGIC or end > len(data) or kind not in KIND_NAMES:
-        return None
-    key, payload = data[start:start + key_size], data[start + key_size:end]
-    if zlib.crc32(payload, zlib.crc32(key)) != crc:
-        return None
-    return bytes(key).decode(), KIND_NAMES[kind], payload, end - at
-
-
-def frames(path: Path) -> Iterator[tuple[str, str, Location]]:
-    """``(run_id, kind, location)`` of each whole frame of a log, up to one cut short."""
-    data = memoryview(path.read_bytes())
-    at = 0
-    while (frame := _payload(data, at)) is not None:
-        run_id, kind, _, size = frame
-        yield run_id, kind, Location(path.name, at, size)
-        at += size
-
-
-def read_frame(data: bytes | memoryview, location: Location) -> memoryview:
-    """The payload of the frame at ``location`` in its log's bytes ``data``."""
-    frame = _payload(memoryview(data), location.offset)
-    if frame is None or frame[3] != location.size:
-        raise ValueError(f"run log {location.log}: no whole frame at byte {location.offset}")
-    return frame[2]
+def _runs_of(table: pa.Table) -> Iterator[tuple[str, int, int]]:
+    """``(run_id, first row, rows)`` of each run of a chunk's table."""
+    counts = pc.value_counts(table.column("run_id"))  # in order of first appearance
+    ids, rows = counts.field("values").to_pylist(), counts.field("counts").to_numpy()
+    starts = np.concatenate([[0], np.cumsum(rows)[:-1]])
+    return zip(ids, starts.tolist(), rows.tolist(), strict=True)
 
 
 class RunIndex:
-    """Where the frames of the runs are: ``(run_id, kind)`` -> :class:`Location`.
+    """Where each finished run's rows are, by kind: ``(run_id, kind)`` -> location.
 
-    Filled from the results the workers send back, or by :meth:`scan` of the logs on disk
-    (resume). A run is finished when its timeseries frame is there. A run found twice (a
-    chunk retried after its worker died) keeps its first frame: both are the same run.
+    Filled by :meth:`add` as chunks finish, or by :meth:`scan` of the files on disk (resume).
+    A run is finished when it is in a timeseries file. A run found twice (a chunk run again
+    after its worker died) keeps its first location: both hold the same run.
     """
 
     def __init__(self, out_dir: Path) -> None:
@@ -251,59 +116,65 @@ class RunIndex:
 
     @classmethod
     def scan(cls, out_dir: Path) -> RunIndex:
-        """The index of every whole frame of the logs in ``out_dir/runs``."""
+        """The index of every chunk file in ``out_dir/runs`` (an unreadable one is left out:
+        its runs count as not finished)."""
         index = cls(out_dir)
         folder = runs_dir(out_dir)
-        if not folder.is_dir():
-            return index
-        for path in sorted(folder.glob(f"*{LOG_SUFFIX}")):
-            for run_id, kind, location in frames(path):
-                index.locations.setdefault((run_id, kind), location)
+        if folder.is_dir():
+            for path in sorted(folder.glob(f"*.timeseries{SUFFIX}")):
+                index.add(path.name.removesuffix(f".timeseries{SUFFIX}"))
         return index
 
-    def add(self, run_id: str, locations: dict[str, Location]) -> None:
-        for kind, location in locations.items():
-            self.locations.setdefault((run_id, kind), location)
+    def add(self, name: str) -> None:
+        """Index a finished chunk's files."""
+        for kind in KINDS:
+            if not chunk_path(self.out_dir, name, kind).exists():
+                continue
+            try:
+                table = read_chunk(self.out_dir, name, kind)
+            except (OSError, pa.ArrowInvalid):
+                if kind == "timeseries":
+                    return  # e.g. cut short by a power cut: its runs run again
+                continue
+            for run_id, start, rows in _runs_of(table):
+                self.locations.setdefault((run_id, kind), (name, start, rows))
 
     def finished(self) -> set[str]:
-        """The runs whose timeseries frame is in a log."""
+        """The runs whose timeseries rows are on disk."""
         return {run_id for run_id, kind in self.locations if kind == "timeseries"}
 
-    def payloads(self, keys: list[tuple[str, str]]) -> list[memoryview]:
-        """The payloads of these frames, reading each log once."""
-        by_log: dict[str, bytes] = {}
-        out = []
-        for key in keys:
-            location = self.locations[key]
-            if location.log not in by_log:
-                by_log[location.log] = (runs_dir(self.out_dir) / location.log).read_bytes()
-            out.append(read_frame(by_log[location.log], location))
-        return out
-
-
-# --------------------------------------------------------------------------- other files
-
-
-def write_atomic_json(data: dict[str, Any], path: Path) -> None:
-    """Write a JSON file so that it is either complete or absent."""
-    tmp = _temporary(path)
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    os.replace(tmp, path)
+    def read(self, keys: list[tuple[str, str]]) -> tuple[pa.Table, list[int]]:
+        """The rows of these runs (of one kind) as one table without ``run_id``, and the
+        number of rows of each run; each chunk file is opened once."""
+        tables: dict[tuple[str, str], pa.Table] = {}
+        parts = []
+        for run_id, kind in keys:
+            name, start, rows = self.locations[(run_id, kind)]
+            if (name, kind) not in tables:
+                tables[(name, kind)] = read_chunk(self.out_dir, name, kind).drop_columns(
+                    ["run_id"])
+            parts.append(tables[(name, kind)].slice(start, rows))
+        data = pa.concat_tables(parts, promote_options="permissive").combine_chunks()
+        return data, [part.num_rows for part in parts]
 
 
 def remove_partial_files(out_dir: Path) -> int:
-    """Delete the temporary files of writes cut short by a crash; returns how many.
-
-    (A run log cut short needs nothing: readers stop at its last whole frame.)
-    """
-    partial = [*runs_dir(out_dir).glob(".*.tmp"), *out_dir.glob(".*.tmp")]
+    """Delete what writes cut short by a crash left: temporary files, and members files
+    of chunks whose timeseries file was never put in place. Returns how many."""
+    folder = runs_dir(out_dir)
+    partial = [*folder.glob(".*.tmp"), *out_dir.glob(".*.tmp"),
+               *(p for p in folder.glob(f"*.members{SUFFIX}") if not p.with_name(
+                   p.name.replace(f".members{SUFFIX}", f".timeseries{SUFFIX}")).exists())]
     for path in partial:
-        path.unlink(missing_ok=True)
+        if path.is_dir():  # the figures' temporary folder
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
     return len(partial)
 
 
 def finished_run_ids(out_dir: Path) -> set[str]:
-    """Runs whose timeseries frame is whole in a log on disk."""
+    """Runs whose timeseries rows are on disk."""
     return RunIndex.scan(out_dir).finished()
 
 
@@ -313,36 +184,8 @@ def failed_runs(out_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted(folder.glob("*.error.json"))]
 
 
-# --------------------------------------------------------------------------- reading
-
-
-def _read_timeseries(payloads: list[memoryview]) -> tuple[pa.Table, list[int]]:
-    """The runs' records as one table (a contiguous chunk per column), and rows per run."""
-    parts = [parse_records(p) for p in payloads]
-    dtype = parts[0].dtype
-    # Joined as bytes: numpy concatenates records field by field in Python, ~0.1 ms a run.
-    records = np.concatenate([(r if r.dtype == dtype else r.astype(dtype)).view(np.uint8)
-                              for r in parts]).view(dtype)
-    table = pa.table({name: np.ascontiguousarray(records[name]) for name in dtype.names})
-    return table, [len(r) for r in parts]
-
-
-def _read_arrow(payloads: list[memoryview]) -> tuple[pa.Table, list[int]]:
-    """The runs' Arrow files as one table (a contiguous chunk per column), and rows per run."""
-    tables = [pa.ipc.open_file(pa.py_buffer(p)).read_all() for p in payloads]
-    return pa.concat_tables(tables, promote_options="permissive").combine_chunks(), [
-        t.num_rows for t in tables]
-
-
-READERS: dict[str, Callable[[list[memoryview]], tuple[pa.Table, list[int]]]] = {
-    "timeseries": _read_timeseries, "members": _read_arrow}
-
-
-# --------------------------------------------------------------------------- merging
-
-
 class RunMerge:
-    """Writes the runs' frames of ``kind`` into one Parquet file, with their labels, as the
+    """Writes the runs' rows of ``kind`` into one Parquet file, with their labels, as the
     runs finish.
 
     ``labels`` has one row per run of the design, in the order wanted (run-id order); its
@@ -352,7 +195,7 @@ class RunMerge:
     written as one row group, and handed to ``on_batch`` too (the summary is computed in the
     same pass). So the merge keeps pace with the sweep instead of waiting for its end, and
     its batches (hence the file and the summary) are the same in whatever order the runs
-    finish. Runs without a frame of ``kind`` in ``index`` are left out (e.g. members of runs
+    finish. Runs without rows of ``kind`` in ``index`` are left out (e.g. members of runs
     finished before ``--members`` was given).
 
     Use it as a context manager: on leaving, :meth:`close` merges what is left and puts the
@@ -371,7 +214,7 @@ class RunMerge:
         self._settled = np.zeros(len(self._run_ids), bool)
         self._next = 0  # the first run not yet looked at by the merge
         self._batch: list[int] = []  # finished runs looked at, not yet written
-        self._tmp = _temporary(target)
+        self._tmp = target.with_name(f".{target.name}.tmp")
         self._writer: pq.ParquetWriter | None = None
 
     def __enter__(self) -> RunMerge:
@@ -383,15 +226,9 @@ class RunMerge:
         else:
             self.abort()
 
-    def settle(self, run_ids: Iterable[str], finished: bool = True) -> None:
-        """Mark runs finished (or failed), and merge every batch that is then complete."""
-        self._mark((run_id, finished) for run_id in run_ids)
-
-    def settle_results(self, results: Iterable[tuple[Any, ...]]) -> None:
-        """:meth:`settle` with a chunk's results, each starting ``(run_id, ok)``."""
-        self._mark((result[0], result[1]) for result in results)
-
-    def _mark(self, outcomes: Iterable[tuple[str, bool]]) -> None:
+    def settle(self, outcomes: Iterable[tuple[str, bool]]) -> None:
+        """Mark runs finished or failed (``(run_id, ok)`` pairs), and merge every batch
+        that is then complete."""
         for run_id, finished in outcomes:
             i = self._position[run_id]
             self._settled[i] = True
@@ -403,21 +240,26 @@ class RunMerge:
 
         Runs never settled are treated as not finished.
         """
-        self._settled[:] = True
-        self._advance()
-        if self._batch:
-            self._write(self._batch)
-            self._batch = []
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-            os.replace(self._tmp, self.target)
+        try:
+            self._settled[:] = True
+            self._advance()
+            if self._batch:
+                self._write(self._batch)
+                self._batch = []
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+                os.replace(self._tmp, self.target)
+        except BaseException:
+            self.abort()
+            raise
         return self.rows
 
     def abort(self) -> None:
         """Drop the partial file (a sweep cut short merges again when resumed)."""
         if self._writer is not None:
-            self._writer.close()
+            with suppress(OSError):  # e.g. a full disk: the file is deleted anyway
+                self._writer.close()
             self._writer = None
         self._tmp.unlink(missing_ok=True)
 
@@ -437,7 +279,7 @@ class RunMerge:
         if not found:
             return
         present = [i for i, _ in found]
-        data, rows = READERS[self.kind](self.index.payloads([key for _, key in found]))
+        data, rows = self.index.read([key for _, key in found])
         # Each run's labels repeated over its rows: one vectorised take per batch.
         taken = self.labels.take(pa.array(np.repeat(np.array(present, dtype=np.int64), rows)))
         batch = pa.Table.from_arrays([*taken.combine_chunks().columns, *data.columns],

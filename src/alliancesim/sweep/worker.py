@@ -1,7 +1,7 @@
-"""What a worker process does: run its tasks and write each result as soon as it is done.
+"""What a worker process does: run a chunk of tasks and write its finished runs to disk.
 
 This module is imported by the worker processes (local pool or Dask), so it keeps its imports
-to what a run needs, and loads the model's compiled kernels.
+to what a run needs.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from ..results import timeseries_table
 from . import storage
 from .design import Task
 
-# Loaded once, on import: workers forked from this process (the local pool) or from the
-# forkserver that preloads this module share the machine code instead of each loading a
-# private copy (~0.5 s and ~150 MB per worker).
+# Loaded once, on import: workers forked from this process (the local pool) share the
+# machine code instead of each loading a private copy (~0.5 s and ~150 MB per worker).
 load_kernels()
 
 
@@ -43,39 +42,45 @@ def run_one(config: Config, seed: int) -> pd.DataFrame:
     return model.results().timeseries
 
 
-#: What a run reports: ``(run_id, ok, where its frames are, by kind)``.
-RunResult = tuple[str, bool, dict[str, storage.Location]]
+#: What a chunk reports: the name of its files (None if no run finished), and
+#: ``(run_id, finished)`` for each of its runs.
+ChunkResult = tuple[str | None, list[tuple[str, bool]]]
 
 
-def run_task(task: Task, out_dir: str, members: bool, log: storage.RunLog) -> RunResult:
-    """Run one task and append it to the chunk's log; a failure is written as an error
-    record instead. Returns ``(run_id, ok, where its frames are)``.
+def _with_run_id(run_id: str, table: pa.Table) -> pa.Table:
+    return table.add_column(0, "run_id", pa.array([run_id] * table.num_rows, pa.string()))
 
-    Only the run's own columns are written: the merge adds the labels (run id, condition,
-    seed and varied parameters) from the design.
+
+def run_chunk(tasks: list[Task], out_dir: str, members: bool) -> ChunkResult:
+    """Run a chunk of tasks in order (one call per worker round-trip) and write the finished
+    runs as one chunk file (see :mod:`.storage`); a failed run leaves an error record.
+
+    Only the runs' own columns and ``run_id`` are written: the merge adds the labels
+    (condition, seed and varied parameters) from the design.
     """
     out = Path(out_dir)
-    try:
-        model = AllianceModel(task_config(task), seed=task.seed)
-        model.run_model()
-        locations = {}
-        if members:
-            frame = model.results().members
-            locations["members"] = log.append(task.run_id, "members", storage.arrow_bytes(
-                pa.Table.from_pandas(frame, preserve_index=False)))
-        # The timeseries frame comes last: it marks the run finished.
-        locations["timeseries"] = log.append(task.run_id, "timeseries",
-                                             storage.npy_bytes(timeseries_table(model)))
-        return task.run_id, True, locations
-    except Exception as err:
-        storage.write_atomic_json({
-            "run_id": task.run_id, "condition": task.condition, "seed": task.seed,
-            "parameters": dict(task.overrides), "error": f"{type(err).__name__}: {err}",
-            "traceback": traceback.format_exc(limit=8)}, storage.error_path(out, task.run_id))
-        return task.run_id, False, {}
-
-
-def run_chunk(tasks: list[Task], out_dir: str, members: bool) -> list[RunResult]:
-    """Run a chunk of tasks in order (one call per worker round-trip), into one run log."""
-    with storage.RunLog(Path(out_dir), tasks[0].run_id) as log:
-        return [run_task(t, out_dir, members, log) for t in tasks]
+    outcomes = []
+    tables: dict[str, list[pa.Table]] = {"timeseries": [], "members": []}
+    for task in tasks:
+        try:
+            model = AllianceModel(task_config(task), seed=task.seed)
+            model.run_model()
+            timeseries = pa.table(timeseries_table(model))
+            member_table = (pa.Table.from_pandas(model.results().members, preserve_index=False)
+                            if members else None)
+        except Exception as err:
+            storage.write_atomic_json({
+                "run_id": task.run_id, "condition": task.condition, "seed": task.seed,
+                "parameters": dict(task.overrides), "error": f"{type(err).__name__}: {err}",
+                "traceback": traceback.format_exc(limit=8)}, storage.error_path(out, task.run_id))
+            outcomes.append((task.run_id, False))
+            continue
+        tables["timeseries"].append(_with_run_id(task.run_id, timeseries))
+        if member_table is not None:
+            tables["members"].append(_with_run_id(task.run_id, member_table))
+        outcomes.append((task.run_id, True))
+    if not tables["timeseries"]:
+        return None, outcomes
+    name = storage.write_chunk(out, {kind: pa.concat_tables(parts, promote_options="permissive")
+                                     for kind, parts in tables.items() if parts})
+    return name, outcomes
