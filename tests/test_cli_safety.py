@@ -420,3 +420,19 @@ def test_describe_markdown_keeps_one_cell_per_column(capsys, monkeypatch):
     assert lines[2] == r"| `a.b` | x | - | p\|q, r | A \| B | one \| two |"
     for line in lines:
         assert len(re.findall(r"(?<!\\)\|", line)) == 7, line
+
+
+def test_out_on_a_real_read_only_file_system_is_refused(tmp_path, capsys):
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=100k", "tmpfs", str(mount)],
+                          capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        code, err = _run(capsys, *FAST, "--out", str(mount / "run"))
+        assert code == 2
+        assert err == (f"error: --out {mount / 'run'}: cannot write in {mount} (read-only "
+                       f"file system); choose another --out\n")
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)

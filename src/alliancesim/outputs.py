@@ -146,7 +146,7 @@ def check_target(path: str | Path, kind: str, force: bool = False, option: str =
         raise ConfigError(f"{option} {path}: {parent} is a file, not a folder; choose another "
                           f"{option}")
     if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
-        raise ConfigError(f"{option} {path}: cannot write in {parent} (permission denied); "
+        raise ConfigError(f"{option} {path}: cannot write in {parent} ({_why_not(parent)}); "
                           f"choose another {option}")
     if path.is_dir():
         try:
@@ -169,9 +169,19 @@ def check_target(path: str | Path, kind: str, force: bool = False, option: str =
                                   f"replace that folder and everything in it")
         if not os.access(path, os.W_OK | os.X_OK) or (
                 not resumable and not os.access(path.parent, os.W_OK | os.X_OK)):
-            raise ConfigError(f"{option} {path} is not writable (permission denied); choose "
+            raise ConfigError(f"{option} {path} is not writable ({_why_not(path)}); choose "
                               f"another {option}")
     return path
+
+
+def _why_not(folder: Path) -> str:
+    """Why a folder cannot be written: a read-only file system, or permissions."""
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    except OSError:
+        pass
+    return "permission denied"
 
 
 def _listing(names: list[str], most: int = 4) -> str:
