@@ -198,8 +198,8 @@ BAD = [
      "opinion.fatigue = True: Input should be a valid number"),
     ("float for a year", ["--set", "run.end_year=2020.5"], None,
      "run.end_year = 2020.5: Input should be a valid integer"),
-    ("absurd magnitude", ["--set", "operation.danger=1e300"], None,
-     "operation.danger = 1e+300"),
+    ("absurd magnitude", ["--set", "opinion.fatigue=1e300"], None,
+     "opinion.fatigue = 1e+300: Input should be less than or equal to"),
     ("infinite value", ["--set", "opinion.fatigue=inf"], None,
      "opinion.fatigue = inf: Input should be a finite number"),
 ]
