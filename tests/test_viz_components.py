@@ -742,3 +742,28 @@ def test_viz_command_prints_the_address_and_warns_off_localhost(host, warned, mo
 
 def test_network_addresses_are_not_the_loopback():
     assert all(not a.startswith("127.") for a in viz_cli.network_addresses())
+
+
+def test_a_player_who_withdrew_is_told_they_cannot_send_troops_again():
+    from alliancesim.viz.play import PlayPanel
+
+    controls = ControlState.create(controlled_member="DEU", scenario="isaf")
+    model = VizModel(scenario_name="isaf", controls=controls)
+    model.set_policy("DEU", withdraw=True)
+    model.step()
+    model.step()  # nothing set: the agent decides
+    snap = model.snapshot()
+    assert snap.player.withdrawn
+    assert [(e.year, e.chosen_by) for e in snap.player.log] == [(2004, "you"),
+                                                                (2005, "the agent")]
+    _box, rc = solara.render(PlayPanel(snap, controls), handle_error=False)
+    try:
+        texts = " ".join(span_texts(rc))
+        assert "DEU has withdrawn from the operation: it cannot send troops again." in texts
+        assert "In 2005 you set nothing, so the agent chose" in texts
+        assert not any("Troops in the operation" in (w.label or "")
+                       for w in every_widget(rc, v.Slider))
+    finally:
+        rc.close()
+    assert int(snap.results.members.query("member == 'DEU' and year == 2005")
+               ["troops_deployed"].iloc[0]) == 0
