@@ -91,8 +91,8 @@ def test_play_panel_sets_the_policy_and_shows_the_history():
     controls = ControlState.create(controlled_member="DEU")
     model = VizModel(scenario_name="baseline", seed=1, controls=controls)
     assert model.controlled_member == "DEU"
-    _, rc = solara.render(PlayPanel(model, controls), handle_error=False)
-    rc.find(v.Btn, children=["Set my choices for next year"]).widget.click()
+    _, rc = solara.render(PlayPanel(model.snapshot(), controls), handle_error=False)
+    rc.find(v.Btn, children=["Set my choices for 2013"]).widget.click()
     assert model._pending_policy["DEU"].burden_pct == pytest.approx(1.31, abs=0.01)
     rc.find(v.Btn, children=["Debrief: compare with the agent"]).widget.click()
     model.step()
