@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 #: Width of a chart panel, pixels: one fits beside the map on a 1366-pixel screen, two
 #: on wider screens (panels are never scaled down, so their text stays legible).
-PANEL_WIDTH = 450
+PANEL_WIDTH = 430
 #: Width of one ally's column in the coverage matrix, pixels.
 COVERAGE_COLUMN_PX = 13
 #: Opacity of the scenario's own run drawn behind a changed run.

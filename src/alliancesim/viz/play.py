@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import solara
 from mesa.visualization.utils import force_update
@@ -36,7 +37,9 @@ COUNT_ROWS = ("mean troops deployed", "capability areas held at the end", "total
 
 
 def _cell(value: object, decimals: int | None) -> str:
-    if isinstance(value, (bool, str)) or decimals is None:
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, str) or decimals is None:
         return html.escape(str(value))
     if pd.isna(value):
         return "–"

@@ -25,7 +25,7 @@ GLYPH = 0.56
 #: Height of one legend row, pixels.
 LEGEND_ROW = 16
 #: Room for row labels (left) and the right-hand labels of a matrix chart, pixels.
-MATRIX_LEFT, MATRIX_RIGHT = 150, 78
+MATRIX_LEFT, MATRIX_RIGHT = 150, 96
 MATRIX_MARGINS = MATRIX_LEFT + MATRIX_RIGHT
 
 
