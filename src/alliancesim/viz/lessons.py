@@ -30,16 +30,16 @@ LESSON_PRESETS: dict[str, dict] = {
         "scenario": "isaf",
         "overrides": {"operation.framework": "alliance"},
         "description": "ISAF 2003-2014 under NATO command.",
-        "what_to_watch": "Operation tab: contributors stay, caveats fall but never reach zero, "
-                         "even as public support sinks.",
+        "what_to_watch": "Operation tab: most contributors stay (a few leave) and caveats ease "
+                         "but stay well above zero, even as public support sinks.",
     },
     "isaf_coalition": {
         "title": "3b ISAF as a coalition of the willing",
         "scenario": "isaf",
         "overrides": {"operation.framework": "coalition"},
         "description": "The same operation and the same public, run as an ad hoc coalition.",
-        "what_to_watch": "Operation tab: allies start to leave as support falls; compare "
-                         "with 3a.",
+        "what_to_watch": "Operation tab: allies leave one after another as support falls; "
+                         "compare the defections with 3a.",
     },
     "smart_defence": {
         "title": "4 Can smart defence close the gaps?",
