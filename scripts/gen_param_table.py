@@ -46,6 +46,8 @@ SECTION_TITLES = {
     "spending": "Spending",
     "capabilities": "Capabilities",
     "smart_defence": "Smart defence",
+    "pledge": "Spending pledges",
+    "air_campaign": "Air campaign",
     "operation": "Operation",
 }
 
