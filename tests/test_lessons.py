@@ -69,6 +69,9 @@ def test_lesson2_austerity_abandons_whole_areas_and_concentrates_portfolios(tmp_
         assert mean_ci(diff)[1] > 0, column
     assert (_final(runs, "austerity", "mean_areas_held")
             < _final(runs, "no_shock", "mean_areas_held")).all()
+    # lost areas can come back, but few do
+    rebuilt = _final(runs, "austerity", "areas_rebuilt")
+    assert rebuilt.sum() > 0 and rebuilt.mean() < 5
 
 
 def test_lesson3_the_alliance_holds_together_and_relaxes_caveats_without_lifting_them(
@@ -98,6 +101,12 @@ def test_lesson4_smart_defence_keeps_more_capability_for_the_same_money_if_trust
     # the same money: smart defence changes how it is spent, not how much
     assert (_final(runs, smart, "mean_burden_pct") - _final(runs, plain, "mean_burden_pct")
             ).abs().max() < 0.05
-    # with partners that often opt out, pooled capability is worth less
+    # members choose to pool: far more holdings sit in multinational units
+    assert (_final(runs, smart, "pooled_holdings") > _final(runs, plain, "pooled_holdings")).all()
+    # with partners that often opt out, fewer pool and pooled capability is worth less
+    low = "smart_defence_low_trust"
     assert mean_ci(_final(runs, smart, "europe_capability_index")
-                   - _final(runs, "smart_defence_low_trust", "europe_capability_index"))[1] > 0
+                   - _final(runs, low, "europe_capability_index"))[1] > 0
+    assert mean_ci(_final(runs, low, "capability_gap_index_europe")
+                   - _final(runs, smart, "capability_gap_index_europe"))[1] > 0
+    assert (_final(runs, low, "pooled_holdings") < _final(runs, smart, "pooled_holdings")).all()
