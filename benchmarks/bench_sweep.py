@@ -24,8 +24,8 @@ Prints, in one invocation:
   noise of the two measurements (each a best of ``--repeats``).
 
 Start-up is not in the speeds: each measuring process imports the runner first (for ours and
-for ``batch_run`` alike), and that import loads the model's compiled kernels, so workers forked
-from it share them. Its time in a fresh process is printed beside the figures.
+for ``batch_run`` alike), and workers forked from it have it already. Its time in a fresh
+process is printed beside the figures.
 ``batch_run`` with 2 processes starts them with "spawn", so they pay that import inside its
 figure, as any spawned worker does.
 
@@ -115,7 +115,7 @@ def measure_rss(runs: int) -> float:
 def measure_loop(runs: int) -> float:
     """Runs per second of a plain loop over the runs in this process, once warmed up."""
     cfg = _scenario(SCENARIO)
-    final_timeseries(_run(cfg, 0))  # loads the compiled kernels, which a sweep also pays
+    final_timeseries(_run(cfg, 0))  # warm-up, as a sweep's first run
     start = time.perf_counter()
     for seed in range(1, runs + 1):
         final_timeseries(_run(cfg, seed))
@@ -140,7 +140,7 @@ def _child(kind: str, runs: int, workers: int) -> float:
 
 
 def import_seconds() -> float:
-    """Wall time to import the sweep runner (and load the kernels) in a fresh process."""
+    """Wall time to import the sweep runner in a fresh process."""
     code = ("import time; start = time.perf_counter(); import alliancesim.sweep.runner; "
             "print(time.perf_counter() - start)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -195,7 +195,7 @@ def main() -> None:
               f"(ours {figures[f'ours_{workers}'] / figures[f'batch_run_{workers}']:.2f}x)")
     print(f"  speed-up of ours from 1 to 2 workers: "
           f"{figures['ours_2'] / figures['ours_1']:.2f}x (target >= 1.7x)")
-    print(f"  start-up, not in the speeds: importing the runner with its compiled kernels "
+    print(f"  start-up, not in the speeds: importing the runner "
           f"takes {import_seconds():.2f} s in a fresh process")
     print(f"  machine ceiling: two independent processes looping over runs do {ceiling:.2f}x "
           f"the work of one")

@@ -38,9 +38,5 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; sys.exit(
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -e ".[viz,distributed,sensitivity,dev]"
-echo "compiling the model's numba kernels (once per install, ~20 s)" >&2
-"$VENV/bin/python" -c "from alliancesim.config import list_scenarios
-from alliancesim.model import load_kernels
-load_kernels(list_scenarios())"
 rm -f "$VENV"/.installed-*
 touch "$STAMP"

@@ -27,7 +27,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # The model (and with it Mesa, pandas and numba) and the version (importlib.metadata) are
+    # The model (and with it Mesa and pandas) and the version (importlib.metadata) are
     # looked up on first use, so that the command line's --help and `scenarios` need not pay.
     if name in _LAZY:
         from importlib import import_module

@@ -1,36 +1,24 @@
-"""Small numeric helpers for the yearly maths on arrays of a few dozen members.
-
-The pure functions of the yearly cycle are compiled to machine code by numba (:func:`kernel`).
-On arrays this small a numpy call costs mostly its own overhead (about half a microsecond),
-and a phase makes dozens of them; compiled, each function is one loop over the members. The
-functions stay plain numpy code: they read, test and document as before.
-"""
+"""Small numeric helpers for the yearly maths on arrays of a few dozen members."""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 ArrayOrFloat = np.ndarray | float
 
 
 def kernel[F](function: F) -> F:
-    """Compile a pure array function with numba, keeping numpy's semantics.
-
-    ``error_model="numpy"``: a division by zero gives inf or nan as in numpy instead of
-    raising. ``cache=True``: the machine code is kept on disk (``__pycache__``), so only the
-    first run after an install or an edit pays the compilation; later processes load it.
-    """
-    return njit(cache=True, error_model="numpy")(function)
+    """A no-op, kept so that modules still decorated with it import: the model's maths is
+    plain numpy (numba was measured to buy no speed on a sweep, issue 14 item 6, and cost
+    seconds of start-up per process). Remove the decorator from code you touch."""
+    return function
 
 
-@kernel
 def bounded(values: ArrayOrFloat, low: ArrayOrFloat, high: ArrayOrFloat) -> np.ndarray:
-    """``np.clip(values, low, high)`` (NaN stays NaN), callable from compiled functions."""
+    """``np.clip(values, low, high)`` (NaN stays NaN)."""
     return np.minimum(np.maximum(values, low), high)
 
 
-@kernel
 def ratio(numerator: ArrayOrFloat, denominator: ArrayOrFloat, tiny: float = 1e-12) -> np.ndarray:
     """``numerator / denominator`` with the denominator floored at ``tiny``.
 

@@ -7,7 +7,6 @@ only orders the phases and moves state between them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import mesa
@@ -851,21 +850,4 @@ class AllianceModel(mesa.Model):
         return [self.agents_by_code[c] for c in self.codes if c in self.agents_by_code]
 
 
-def load_kernels(scenarios: Iterable[str] = ("baseline",)) -> None:
-    """Load into this process the compiled kernels that runs of ``scenarios`` use.
-
-    One run of each scenario, with its tables. Kernels not yet in numba's disk cache are
-    compiled (~20-30 s for all scenarios, once per install: ``make env`` does it); cached
-    ones load in ~0.5 s in all. Worth doing before forking worker processes: they then share
-    the machine code instead of each loading a copy (~150 MB of private memory per worker).
-    Kernels of code paths not run here (other scenarios' levers) load on first use.
-    """
-    from .config import load_scenario
-
-    for name in scenarios:
-        model = AllianceModel(load_scenario(name), seed=0)
-        model.run_model()
-        model.results()
-
-
-__all__ = ["AllianceModel", "load_kernels"]
+__all__ = ["AllianceModel"]

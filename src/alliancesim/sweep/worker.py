@@ -15,14 +15,10 @@ import pandas as pd
 import pyarrow as pa
 
 from ..config import Config, load_scenario
-from ..model import AllianceModel, load_kernels
+from ..model import AllianceModel
 from ..results import timeseries_table
 from . import storage
 from .design import Task
-
-# Loaded once, on import: workers forked from this process (the local pool) share the
-# machine code instead of each loading a private copy (~0.5 s and ~150 MB per worker).
-load_kernels()
 
 
 @lru_cache(maxsize=256)
