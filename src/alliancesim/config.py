@@ -841,7 +841,7 @@ class OperationParams(_Section):
         "expansion (Alcaro & Marrone, seed, lines 4029-4034)", "Intensity of the fighting at "
         "the smallest requirement; it rises linearly to 1 at the largest.", ge=0, le=1)
     allied_request_share: float = P(
-        0.65, "fraction of requirement less partners", "calibration by hand: ISAF 2008 "
+        0.62, "fraction of requirement less partners", "calibration by hand: ISAF 2008 "
         "~53,000 (data: isaf_strength.csv) with Europeans 25,000-30,000 (seed, lines "
         "3648-3651)", "Share of the requirement (after "
         "partners) the alliance asks of the allies other than the leader; the leader fills "
