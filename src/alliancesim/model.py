@@ -572,8 +572,11 @@ class AllianceModel(mesa.Model):
         s.caveat = np.where(self.leader_mask, 0.0, caveat)
         leaving = self.rng.random(len(self.codes)) < op.withdrawal_probability(
             s.domestic_pressure, s.exit_cost, o.withdrawal_threshold, o.withdrawal_spread)
-        # Leaving while still asked for troops is unilateral, in a drawdown too.
+        # Leaving while still asked for troops is unilateral, in a drawdown too -- except in
+        # the operation's last year, when everyone goes home on the agreed schedule anyway.
         leaving &= (s.troops > 0) & ~s.withdrawn & self.allies & (s.requested > 0)
+        if self.year >= o.end_year:
+            leaving = self.nobody
         troops, s.caveat, leaving = self._apply_policy_operation(troops, s.caveat, leaving)
         s.withdrawn = s.withdrawn | leaving
         s.defected_now = leaving
