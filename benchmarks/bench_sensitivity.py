@@ -4,16 +4,17 @@ Prints, in one invocation, for the ``baseline`` scenario (28 members, 2012-2030)
 behavioural float parameter of the schema varied (their number ``D`` is read from the
 schema, so it follows the model):
 
-* **small**: ``alliancesim sensitivity --method sobol`` with second-order indices on
-  ``--small`` base samples (``small x (2D + 2)`` runs), against ``alliancesim sweep`` of the
-  same number of runs (one condition, that many seeds). Ratio of wall time and of peak memory;
+* **small**: ``alliancesim sensitivity --method sobol`` with second-order indices on the
+  largest power-of-two number of base samples whose ``base x (2D + 2)`` runs are at most
+  ``--small-runs`` (the issue measured 2,208 runs), against ``alliancesim sweep`` of the same
+  number of runs (one condition, that many seeds). Ratio of wall time and of peak memory;
   target at most 1.2x each.
-* **large**: the same at ``--large`` base samples (``--large 128`` is 17,408 runs with
-  D = 67; the issue's "20,000-run" design, as the nearest power-of-two Sobol design), against
-  a plain sweep of the same runs plus SALib's own analysis of those outputs (timed here, in
-  one process, ``SALib.analyze.sobol.analyze`` with ``calc_second_order=True`` per output).
-  Target: the analysis finishes within that sum. Then the same command with
-  ``--backend dask`` (a local Dask cluster of the same number of workers).
+* **large**: the same with at most ``--large-runs`` runs (the issue's 20,000-run design, as
+  the largest power-of-two Sobol design within it: 64 base samples, 19,456 runs, with
+  D = 151), against a plain sweep of the same runs plus SALib's own analysis of those outputs
+  (timed here, in one process: ``SALib.analyze.sobol.analyze`` with
+  ``calc_second_order=True`` per output). Target: the analysis finishes within that sum.
+  Then the same command with ``--backend dask`` (a local Dask cluster of as many workers).
 * memory flat in the number of runs: peak memory of the large analysis against the small.
 
 Every measurement is a fresh ``alliancesim`` process, as a user runs it (start-up, imports
@@ -25,8 +26,8 @@ small figure is the best of ``--repeats`` (interleaved, so a disturbance hits on
 each side), the large ones a single run each; the load average is printed first.
 The last line is a JSON object of every figure.
 
-    .venv/bin/python benchmarks/bench_sensitivity.py [--workers 2] [--small 16] [--large 128]
-        [--repeats 3] [--no-dask]
+    .venv/bin/python benchmarks/bench_sensitivity.py [--workers 2] [--small-runs 2500]
+        [--large-runs 20000] [--repeats 3] [--no-dask]
 """
 
 from __future__ import annotations
@@ -59,15 +60,24 @@ def sobol_runs(base: int) -> int:
     return base * (2 * n_parameters() + 2)
 
 
-def write_files(folder: Path, base: int) -> tuple[Path, Path]:
-    """The Sobol design and a plain sweep of the same number of runs."""
+def base_samples(most_runs: int) -> int:
+    """The largest power of two (at least 4) whose Sobol design has at most that many runs."""
+    base = 4
+    while sobol_runs(base * 2) <= most_runs:
+        base *= 2
+    return base
+
+
+def write_files(folder: Path, base: int, years: int | None) -> tuple[Path, Path]:
+    """The Sobol design and a plain sweep of the same number of runs (and run length)."""
+    length = f"years = {years}\n" if years else ""
     design = folder / f"sobol_{base}.toml"
-    design.write_text(f'scenario = "{SCENARIO}"\nmethod = "sobol"\nseeds = [1]\n'
+    design.write_text(f'scenario = "{SCENARIO}"\n{length}method = "sobol"\nseeds = [1]\n'
                       f"outputs = {json.dumps(OUTPUTS)}\n"
                       f"[sobol]\nbase_samples = {base}\nsecond_order = true\n")
     sweep = folder / f"sweep_{base}.toml"
-    sweep.write_text(f'scenario = "{SCENARIO}"\n[replicates]\ncount = {sobol_runs(base)}\n'
-                     f"base_seed = 1\n")
+    sweep.write_text(f'scenario = "{SCENARIO}"\n{length}[replicates]\n'
+                     f"count = {sobol_runs(base)}\nbase_seed = 1\n")
     return design, sweep
 
 
@@ -131,18 +141,22 @@ def salib_seconds(out: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--small", type=int, default=16, help="base samples, small design")
-    parser.add_argument("--large", type=int, default=128, help="base samples, large design")
+    parser.add_argument("--small-runs", type=int, default=2500, help="most runs, small design")
+    parser.add_argument("--large-runs", type=int, default=20000,
+                        help="most runs, large design")
     parser.add_argument("--repeats", type=int, default=3, help="best of, small design")
+    parser.add_argument("--years", type=int, help="run length (default: the scenario's)")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask measurement")
     args = parser.parse_args()
     w = args.workers
+    args.small, args.large = base_samples(args.small_runs), base_samples(args.large_runs)
     print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}; "
-          f"{SCENARIO}, D = {n_parameters()} behavioural parameters, {w} workers")
+          f"{SCENARIO} ({f'{args.years} years' if args.years else 'its own span'}), "
+          f"D = {n_parameters()} behavioural parameters, {w} workers")
     fig: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        design, sweep = write_files(root, args.small)
+        design, sweep = write_files(root, args.small, args.years)
         for i in range(args.repeats):
             for kind, command in (
                     ("sobol", sensitivity_command(design, root / f"s{i}", w)),
@@ -160,7 +174,7 @@ def main() -> None:
         print(f"  ratio sobol / sweep: time {fig['time_ratio_small']:.2f}x, peak memory "
               f"{fig['memory_ratio_small']:.2f}x (target <= 1.2x each)")
 
-        design, sweep = write_files(root, args.large)
+        design, sweep = write_files(root, args.large, args.years)
         fig["sobol_large_s"], fig["sobol_large_mb"] = measure(
             sensitivity_command(design, root / "sl", w))
         fig["salib_large_s"] = salib_seconds(root / "sl")

@@ -65,6 +65,8 @@ CONF_LEVEL = 0.95
 BOOTSTRAP_SEED = 20130
 #: The index that ranks parameters, per method.
 RANKING_INDEX = {"morris": "mu_star", "sobol": "ST"}
+#: Parameters shown in a ranking figure (the largest; sensitivity.csv has them all).
+RANKED_IN_FIGURE = 40
 #: The design batch's folder inside the output folder (its work folder, kept for --resume).
 BATCH_FOLDER = "batch"
 #: Resolution of the figures (a 67-parameter ranking is about 800 x 1,400 pixels).
@@ -401,6 +403,8 @@ def ranking_figure(indices: pd.DataFrame, method: str, output: str) -> bytes:
     key = RANKING_INDEX[method]
     rows = indices[indices["output"] == output]
     ranked = rows[rows["index"] == key].sort_values("value")
+    left_out = max(0, len(ranked) - RANKED_IN_FIGURE)
+    ranked = ranked.tail(RANKED_IN_FIGURE)
     pairs = rows[rows["index"] == "S2"].sort_values("value").tail(10)
     ratios = [max(len(ranked), 1)] + ([len(pairs) + 3] if len(pairs) else [])
     fig, axes = plt.subplots(len(ratios), 1, squeeze=False,
@@ -425,7 +429,9 @@ def ranking_figure(indices: pd.DataFrame, method: str, output: str) -> bytes:
     ax.tick_params(axis="y", labelsize=7)
     ax.axvline(0.0, color="#888888", linewidth=0.6)
     ax.grid(axis="y", color="#eeeeee", linewidth=0.6)
-    ax.set_title(f"What drives {output}")
+    ax.set_title(f"What drives {output}" + (
+        f"\n(the {len(ranked)} largest {key}; {left_out} more, each below "
+        f"{ranked['value'].min():.2g}, in sensitivity.csv)" if left_out else ""), fontsize=10)
     if len(pairs):
         ax2 = axes[1, 0]
         labels = [f"{a} × {b}" for a, b in zip(pairs["parameter"], pairs["parameter_2"],
