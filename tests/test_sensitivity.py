@@ -357,3 +357,16 @@ def test_shipped_sensitivity_experiment_is_valid():
     assert len(design.parameters) > 30
     assert ("cohesion_index", "mean") in design.outputs
     assert sensitivity.RANKING_INDEX[design.method]
+
+
+def test_an_output_no_parameter_moves_is_reported_not_analysed():
+    design = design_from_dict({**TINY, "method": "sobol"})
+    x = design.sample()
+    runs = pd.DataFrame({"sample": np.arange(len(x)), "seed": 1,
+                         "troops_deployed:final": 3.0,
+                         "mean_support_operation:mean": np.where(np.arange(len(x)) == 2,
+                                                                 np.nan, x[:, 0])})
+    indices, _, notes = analyse(design, x, runs)
+    assert set(indices["output"]) == {"mean_support_operation:mean"}
+    assert "in every run" in notes["troops_deployed:final"]
+    assert "no value in 1 of" in notes["mean_support_operation:mean"]

@@ -89,13 +89,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         ranked = ", ".join(f"{p} {v:.3g} ± {c:.2g}" for p, v, c in zip(
             top["parameter"], top["value"], top["conf"], strict=True))
         print(f"{output} ({key}): {ranked}")
-    for output, n in report.imputed.items():
-        if n == report.n_samples:
-            print(f"note: {output} had no value in any run; it is not analysed",
-                  file=sys.stderr)
-        elif n:
-            print(f"note: {output} had no value in {n} of {report.n_samples} samples "
-                  f"(given the output's mean there)", file=sys.stderr)
+    for output, note in report.notes.items():
+        print(f"note: {output} {note}", file=sys.stderr)
     print(f"{design.name}: {report.n_runs} runs ({report.n_runs - report.n_done_before} run "
           f"now); wrote {args.out}/sensitivity.csv, convergence.csv, figures/ and batch/ "
           f"(samples.parquet, runs.parquet)")

@@ -335,38 +335,45 @@ def analyse_output(job: AnalysisJob) -> tuple[list[tuple], list[tuple]]:
 
 
 def analysis_jobs(design: SensitivityDesign, samples: np.ndarray,
-                  runs: pd.DataFrame) -> tuple[list[AnalysisJob], dict[str, int]]:
-    """One job per output with at least one value, and per output the number of samples
+                  runs: pd.DataFrame) -> tuple[list[AnalysisJob], dict[str, str]]:
+    """One job per output that varies, and a note per output left out or patched: no value
+    in any run, the same value in every run (nothing to attribute), or the number of samples
     whose value was missing (given the output's mean, since SALib needs the full design)."""
-    jobs, imputed = [], {}
+    jobs, notes = [], {}
     for metric, how in design.outputs:
         output = f"{metric}:{how}"
         y = sample_outputs(runs, len(samples), output)
-        if not np.isfinite(y).any():
-            imputed[output] = len(y)
-            continue  # e.g. cohesion in a run without an operation: nothing to attribute
         missing = ~np.isfinite(y)
-        imputed[output] = int(missing.sum())
+        if missing.all():  # e.g. cohesion in runs without an operation
+            notes[output] = "had no value in any run; it is not analysed"
+            continue
+        if np.ptp(y[~missing]) == 0:
+            notes[output] = (f"is {y[~missing][0]:g} in every run: no parameter moves it; "
+                             f"it is not analysed")
+            continue
+        if missing.any():
+            notes[output] = (f"had no value in {int(missing.sum())} of {len(y)} samples "
+                             f"(given the output's mean there)")
         y = np.where(missing, np.nanmean(np.where(missing, np.nan, y)), y)
         jobs.append(AnalysisJob(design.method, design.problem(), output, y,
                                 samples if design.method == "morris" else None, design.block,
                                 levels=design.levels, second_order=design.second_order,
                                 n_seeds=len(design.seeds)))
-    return jobs, imputed
+    return jobs, notes
 
 
 def analyse(design: SensitivityDesign, samples: np.ndarray, runs: pd.DataFrame,
-            pool: Any = None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
-    """The indices (sensitivity.csv), their convergence (convergence.csv), and the number
-    of samples with a missing value per output. ``runs`` has one row per run (``sample``,
+            pool: Any = None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """The indices (sensitivity.csv), their convergence (convergence.csv), and the notes of
+    :func:`analysis_jobs`. ``runs`` has one row per run (``sample``,
     ``seed`` and one column per output); ``pool`` spreads the outputs over its workers."""
-    jobs, imputed = analysis_jobs(design, samples, runs)
+    jobs, notes = analysis_jobs(design, samples, runs)
     results = pool.map(analyse_output, jobs) if pool is not None else [
         analyse_output(j) for j in jobs]
     indices = pd.DataFrame([r for rows, _ in results for r in rows], columns=INDEX_COLUMNS)
     convergence = pd.DataFrame([r for _, rows in results for r in rows],
                                columns=CONVERGENCE_COLUMNS)
-    return indices, convergence, imputed
+    return indices, convergence, notes
 
 
 # --------------------------------------------------------------------------- figures
@@ -531,7 +538,7 @@ class SensitivityReport:
     failures: list[dict[str, Any]]
     indices: pd.DataFrame
     convergence: pd.DataFrame
-    imputed: dict[str, int]
+    notes: dict[str, str]
     written: list[Path]
 
 
@@ -578,7 +585,7 @@ def run_sensitivity(design: SensitivityDesign, out_dir: str | Path, workers: int
                                      report.failures, pd.DataFrame(columns=INDEX_COLUMNS),
                                      pd.DataFrame(columns=CONVERGENCE_COLUMNS), {}, [])
         runs = batch_runs(work)
-        indices, convergence, imputed = analyse(design, samples, runs, pool)
+        indices, convergence, notes = analyse(design, samples, runs, pool)
         for stale in work.glob(".staging-*"):  # ours, left by a process killed mid-write
             shutil.rmtree(stale, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=work))
@@ -590,4 +597,4 @@ def run_sensitivity(design: SensitivityDesign, out_dir: str | Path, workers: int
         finally:
             shutil.rmtree(staging, ignore_errors=True)  # our own temporary folder
     return SensitivityReport(out, len(samples), report.n_runs, report.n_done_before, [],
-                             indices, convergence, imputed, written)
+                             indices, convergence, notes, written)
