@@ -27,7 +27,7 @@ from alliancesim.sweep.batch import reduce_years
 
 PARAMETERS = ["opinion.elite_consensus", "operation.troop_adjustment", "opinion.fatigue"]
 TINY = {"scenario": "isaf", "years": 2, "seeds": [1],
-        "outputs": ["troops_deployed:final", "mean_support_operation:mean"],
+        "outputs": ["troops_deployed_europe:final", "mean_support_operation:mean"],
         "morris": {"trajectories": 2, "levels": 4},
         "sobol": {"base_samples": 4},
         "parameters": {"include": PARAMETERS,
@@ -35,7 +35,7 @@ TINY = {"scenario": "isaf", "years": 2, "seeds": [1],
 TOML = """scenario = "isaf"
 years = 2
 seeds = [1, 2]
-outputs = ["troops_deployed:final", "mean_support_operation:mean"]
+outputs = ["troops_deployed_europe:final", "mean_support_operation:mean"]
 [sobol]
 base_samples = 4
 [morris]
@@ -79,8 +79,8 @@ def test_default_design_varies_every_behavioural_float_of_the_schema_within_its_
     ({"parameters": {"include": ["opinion.fatigue", "opinion.inertia"],
                      "bounds": {"opinion.fatigue": "wide"}}}, "bounds"),
     ({"outputs": ["nonsense:final"]}, "output"),
-    ({"outputs": ["troops_deployed:median"]}, "final|mean|max|min"),
-    ({"outputs": ["troops_deployed:final", "troops_deployed"]}, "twice"),
+    ({"outputs": ["troops_deployed_europe:median"]}, "final|mean|max|min"),
+    ({"outputs": ["troops_deployed_europe:final", "troops_deployed_europe"]}, "twice"),
     ({"method": "fast"}, "method"),
     ({"morris": {"trajectories": 1}}, "morris.trajectories"),
     ({"morris": {"trajectory": 4}}, "[morris] allows only"),
@@ -113,10 +113,10 @@ def _runs_of(y):
 
 
 def test_morris_ranks_an_influential_parameter_above_an_inert_one():
-    design = design_from_dict({**TINY, "outputs": ["troops_deployed:final"]})
+    design = design_from_dict({**TINY, "outputs": ["troops_deployed_europe:final"]})
     samples = design.sample()
     y = 10 * samples[:, PARAMETERS.index("opinion.elite_consensus")]
-    runs = pd.DataFrame({"sample": np.arange(len(y)), "seed": 1, "troops_deployed:final": y})
+    runs = pd.DataFrame({"sample": np.arange(len(y)), "seed": 1, "troops_deployed_europe:final": y})
     indices, convergence, _ = analyse(design, samples, runs)
     mu = indices[indices["index"] == "mu_star"].set_index("parameter")["value"]
     # elementary effects are per unit of the normalised range: 10 x (0.9 - 0.2)
@@ -126,7 +126,8 @@ def test_morris_ranks_an_influential_parameter_above_an_inert_one():
 
 
 def test_sobol_finds_first_order_and_pair_effects_of_a_known_function():
-    design = design_from_dict({**TINY, "method": "sobol", "outputs": ["troops_deployed:final"],
+    design = design_from_dict({**TINY, "method": "sobol",
+                               "outputs": ["troops_deployed_europe:final"],
                                "sobol": {"base_samples": 256},
                                "parameters": {"include": PARAMETERS}})
     x = design.sample()
@@ -135,7 +136,7 @@ def test_sobol_finds_first_order_and_pair_effects_of_a_known_function():
     # u0 acts alone, u1 and u2 only together: variance 4/3 + 64/144, so S1(u0) = 0.75,
     # S2(u1, u2) = 0.25, and every other index 0
     y = 4 * u[:, 0] + 8 * (u[:, 1] - 0.5) * (u[:, 2] - 0.5)
-    runs = pd.DataFrame({"sample": np.arange(len(y)), "seed": 1, "troops_deployed:final": y})
+    runs = pd.DataFrame({"sample": np.arange(len(y)), "seed": 1, "troops_deployed_europe:final": y})
     indices, convergence, _ = analyse(design, x, runs)
     by = indices.set_index(["index", "parameter", "parameter_2"])["value"]
     first = by.loc["S1"]
@@ -187,7 +188,7 @@ def test_sobol_command_writes_indices_with_intervals_pairs_and_figures(sobol_one
     table = pd.read_csv(out / "sensitivity.csv", keep_default_na=False, na_values=[""])
     assert list(table.columns) == INDEX_COLUMNS
     assert set(table["index"]) == {"S1", "ST", "S2"}
-    assert set(table["output"]) == {"troops_deployed:final", "mean_support_operation:mean"}
+    assert set(table["output"]) == {"troops_deployed_europe:final", "mean_support_operation:mean"}
     pairs = table[table["index"] == "S2"]
     assert len(pairs) == 2 * 3  # 3 pairs per output
     assert pairs["parameter_2"].notna().all()
@@ -200,13 +201,13 @@ def test_sobol_command_writes_indices_with_intervals_pairs_and_figures(sobol_one
     samples = pd.read_parquet(out / "batch" / "samples.parquet")
     assert list(samples.columns) == PARAMETERS and len(samples) == 4 * 8
     runs = pd.read_parquet(out / "batch" / "runs.parquet")
-    assert list(runs.columns) == ["run", "sample", "seed", "troops_deployed:final",
+    assert list(runs.columns) == ["run", "sample", "seed", "troops_deployed_europe:final",
                                   "mean_support_operation:mean"]
     assert len(runs) == 4 * 8 * 2 and runs["run"].tolist() == list(range(len(runs)))
     assert not (out / "summary.csv").exists() and not (out / "batch" / "parts").exists()
     figures = sorted(p.name for p in (out / "figures").iterdir())
     assert figures == ["convergence.png", "mean_support_operation_mean.png",
-                       "troops_deployed_final.png"]
+                       "troops_deployed_europe_final.png"]
     assert all((out / "figures" / f).read_bytes()[:4] == b"\x89PNG" for f in figures)
     assert json.loads((out / "batch" / "batch.json").read_text())["status"] == "complete"
     # no temporary file or folder left behind, beside the folder or in it
@@ -224,7 +225,8 @@ def test_a_run_in_the_batch_gives_what_the_model_gives_for_that_config(sobol_one
     overrides = {**samples.iloc[int(run["sample"])].to_dict(), "run.end_year": start + 2}
     model = AllianceModel(load_scenario("isaf", overrides), seed=int(run["seed"]))
     model.run_model()
-    assert run["troops_deployed:final"] == timeseries_table(model)["troops_deployed"][-1]
+    final = timeseries_table(model)["troops_deployed_europe"][-1]
+    assert run["troops_deployed_europe:final"] == final
 
 
 def test_results_are_identical_with_one_or_two_workers(tmp_path, sobol_one_worker):
@@ -363,10 +365,10 @@ def test_an_output_no_parameter_moves_is_reported_not_analysed():
     design = design_from_dict({**TINY, "method": "sobol"})
     x = design.sample()
     runs = pd.DataFrame({"sample": np.arange(len(x)), "seed": 1,
-                         "troops_deployed:final": 3.0,
+                         "troops_deployed_europe:final": 3.0,
                          "mean_support_operation:mean": np.where(np.arange(len(x)) == 2,
                                                                  np.nan, x[:, 0])})
     indices, _, notes = analyse(design, x, runs)
     assert set(indices["output"]) == {"mean_support_operation:mean"}
-    assert "in every run" in notes["troops_deployed:final"]
+    assert "in every run" in notes["troops_deployed_europe:final"]
     assert "no value in 1 of" in notes["mean_support_operation:mean"]
