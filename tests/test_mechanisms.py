@@ -84,9 +84,9 @@ def test_an_election_or_a_fragile_government_lets_more_opinion_through():
 def test_the_election_calendar_is_the_scheduled_one_extended_by_the_regular_term():
     # NLD's elections of 2003, 2006 (Nov), 2010 and 2012 were all early: the shipped table
     # leaves them out, and the calendar runs on from 2002 by the four-year term.
-    assert politics.scheduled_election_years("NLD", 2003, 2014) == [2006, 2010, 2014]
-    assert politics.scheduled_election_years("FRA", 2003, 2014) == [2007, 2012]
-    assert politics.scheduled_election_years("USA", 2003, 2014) == list(range(2004, 2015, 2))
+    assert politics.scheduled_election_years("NLD", 2003, 2014) == (2006, 2010, 2014)
+    assert politics.scheduled_election_years("FRA", 2003, 2014) == (2007, 2012)
+    assert politics.scheduled_election_years("USA", 2003, 2014) == tuple(range(2004, 2015, 2))
     calendar = politics.election_calendar(["NLD", "FRA"], range(2009, 2013))
     assert calendar.tolist() == [[False, False], [True, False], [False, False], [False, True]]
 

@@ -65,8 +65,11 @@ def start_government_types(codes: Sequence[str], year: int,
     return np.array([row.get(code, default) for code in codes], dtype=object)
 
 
-def scheduled_election_years(member: str, first_year: int, last_year: int) -> list[int]:
+@cache
+def scheduled_election_years(member: str, first_year: int, last_year: int) -> tuple[int, ...]:
     """Years in [first_year, last_year] with a scheduled national election in ``member``.
+
+    Cached: the calendar comes from the shipped tables, the same for every run.
 
     The shipped calendar of scheduled elections (held at the end of the regular term), with
     the gaps it leaves -- the table omits early elections, and the years it does not cover --
@@ -98,7 +101,7 @@ def scheduled_election_years(member: str, first_year: int, last_year: int) -> li
             calendar.add(due)
             due -= term
         years |= {y for y in calendar if first_year <= y <= last_year}
-    return sorted(years)
+    return tuple(sorted(years))
 
 
 def election_calendar(codes: Sequence[str], years: range,
