@@ -53,7 +53,7 @@ def main() -> None:
             "figures": [ALLIANCESIM, "run", "--scenario", "baseline", "--out",
                         f"{tmp}/figures"],
         }
-        for command in commands.values():  # warm the file cache and the numba cache
+        for command in commands.values():  # warm the file cache
             _time(command)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.repeats):

@@ -7,13 +7,6 @@ import numpy as np
 ArrayOrFloat = np.ndarray | float
 
 
-def kernel[F](function: F) -> F:
-    """A no-op, kept so that modules still decorated with it import: the model's maths is
-    plain numpy (numba was measured to buy no speed on a sweep, issue 14 item 6, and cost
-    seconds of start-up per process). Remove the decorator from code you touch."""
-    return function
-
-
 def bounded(values: ArrayOrFloat, low: ArrayOrFloat, high: ArrayOrFloat) -> np.ndarray:
     """``np.clip(values, low, high)`` (NaN stays NaN)."""
     return np.minimum(np.maximum(values, low), high)

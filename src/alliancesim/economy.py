@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ._numeric import bounded, kernel
+from ._numeric import bounded
 
 
 def gdp_growth(
@@ -59,7 +59,6 @@ def leader_budget_path(years: range, observed: dict[int, np.ndarray], leader: np
     return path
 
 
-@kernel
 def fiscal_stress(growth: np.ndarray, mean_growth: float, in_shock: bool) -> np.ndarray:
     """Fiscal stress in [0, 1]: growth shortfall against normal, and 1 in a crisis year."""
     shortfall = bounded((mean_growth - growth) / 0.05, 0.0, 1.0)
@@ -91,7 +90,6 @@ def common_threat(
     return min(max(base + excess, 0.0), 1.0)
 
 
-@kernel
 def perceived_threat(
     common: float,
     base: float,

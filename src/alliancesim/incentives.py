@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import bounded, kernel
+from ._numeric import bounded
 
 
 def overall_commitment(
@@ -125,7 +125,6 @@ def update_reputation(
     return np.clip(moved - loss * defected, 0.0, 1.0)
 
 
-@kernel
 def norm_pull(
     burden_pct: np.ndarray,
     norm_pct: float,
@@ -142,7 +141,6 @@ def norm_pull(
     return shortfall * 0.25 * (peer_pressure + leader_pressure) * responsiveness
 
 
-@kernel
 def responsiveness(reliance: np.ndarray, guarantee_weight: float,
                    value: np.ndarray) -> np.ndarray:
     """How far a member heeds pressure to spend: less when it leans on a valuable guarantee."""

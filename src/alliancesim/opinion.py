@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import bounded, kernel
+from ._numeric import bounded
 
 
-@kernel
 def casualty_losses(
     cumulative_casualties_per_million: np.ndarray,
     aversion: np.ndarray,
@@ -28,7 +27,6 @@ def casualty_losses(
     return (casualty_sensitivity * aversion) * np.log10(1.0 + cumulative_casualties_per_million)
 
 
-@kernel
 def operation_support(
     previous: np.ndarray,
     baseline: np.ndarray,
@@ -55,7 +53,6 @@ def operation_support(
     return bounded(pulled - major_event_impact * major_event, 0.0, 1.0)
 
 
-@kernel
 def defence_support(
     previous: np.ndarray,
     baseline: np.ndarray,

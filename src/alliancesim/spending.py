@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import bounded, kernel
+from ._numeric import bounded
 
 
-@kernel
 def target_burden(
     anchor_pct: np.ndarray,
     threat_response: np.ndarray,
@@ -44,7 +43,6 @@ def target_burden(
     return np.maximum(target * (1.0 - austerity), 0.0)
 
 
-@kernel
 def next_budget(
     budget: np.ndarray,
     gdp: np.ndarray,
@@ -67,7 +65,6 @@ def consolidate(budget: np.ndarray, previous: np.ndarray, cut: np.ndarray | floa
     return np.clip(cut_budget, previous * (1.0 - max_change), previous * (1.0 + max_change))
 
 
-@kernel
 def split_budget(
     budget: np.ndarray,
     previous_personnel: np.ndarray,
