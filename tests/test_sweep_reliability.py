@@ -28,7 +28,7 @@ from alliancesim.sweep import (
 #: Long enough that a sweep can be stopped half way: 2 x 100 full ISAF replays.
 LONG_TOML = """scenario = "isaf"
 [replicates]
-count = 100
+count = 300
 base_seed = 1
 [[conditions]]
 name = "alliance"
@@ -220,16 +220,16 @@ def test_kill_9_then_resume_completes_without_redoing_finished_runs(tmp_path):
     runs = out / "runs"
     finished = storage.finished_run_ids(out)
     files = {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in runs.glob("*.arrow")}
-    assert 10 <= len(finished) < 200 and not (out / "runs.parquet").exists()
+    assert 10 <= len(finished) < 600 and not (out / "runs.parquet").exists()
     assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "2"]) == 0
     for name, (size, mtime) in files.items():  # finished runs were kept, not redone
         assert ((runs / name).stat().st_size, (runs / name).stat().st_mtime_ns) == (size, mtime)
     written = _chunk_run_ids(runs)
-    assert len(written) == len(set(written)) == 200  # each run written once in all
+    assert len(written) == len(set(written)) == 600  # each run written once in all
     assert main(["sweep", str(path), "--out", str(tmp_path / "clean")]) == 0
     resumed = pd.read_parquet(out / "runs.parquet")
     clean = pd.read_parquet(tmp_path / "clean" / "runs.parquet")
-    assert len(resumed) == 200 * 12 and (resumed["run_id"].value_counts() == 12).all()
+    assert len(resumed) == 600 * 12 and (resumed["run_id"].value_counts() == 12).all()
     pd.testing.assert_frame_equal(resumed, clean)
     pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"),
                                   pd.read_csv(tmp_path / "clean" / "summary.csv"))
@@ -263,7 +263,7 @@ def test_ctrl_c_stops_at_once_and_says_how_to_resume(tmp_path):
     assert proc.returncode == 130 and "Traceback" not in err
     assert "interrupted" in err and f"--out {out} --resume" in err
     kept = len(storage.finished_run_ids(out))
-    assert f"{kept} finished run(s) are kept" in err and kept < 200
+    assert f"{kept} finished run(s) are kept" in err and kept < 600
     assert main(["sweep", str(path), "--out", str(out), "--resume"]) == 0
 
 
@@ -363,7 +363,7 @@ def small_disk(tmp_path):
 def test_a_really_full_disk_in_a_two_worker_sweep_then_resume_is_byte_identical(
         tmp_path, small_disk):
     # 60 runs with their members: ~5 MB, of which ~1 MB fits
-    design = LONG_TOML.replace("count = 100", "count = 30")
+    design = LONG_TOML.replace("count = 300", "count = 30")
     path, out = write_experiment(tmp_path, design), small_disk / "o"
     proc = subprocess.run([sys.executable, "-m", "alliancesim.cli", "sweep", str(path),
                            "--out", str(out), "--workers", "2", "--members"],
