@@ -49,11 +49,18 @@ def _exploding_model(bad_seed: int):
     return model
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A shell ignores SIGINT in the jobs it starts in the background, and a child inherits
+    # that; a test run started that way would otherwise send Ctrl-C to a sweep that ignores it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_sweep(path: Path, out: Path, *options: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "alliancesim.cli", "sweep", str(path),
                              "--out", str(out), "--workers", "2", *options],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)  # its own process group, with workers
+                            start_new_session=True,  # its own process group, with workers
+                            preexec_fn=_ctrl_c_as_in_a_terminal)
 
 
 def _wait_for_runs(out: Path, count: int, proc: subprocess.Popen) -> None:
