@@ -64,9 +64,15 @@ def test_lesson2_austerity_abandons_whole_areas_and_concentrates_portfolios(tmp_
     # single_provider_areas is not asserted: with the 2012 holdings no area falls to two
     # European providers or fewer by 2030 (the thinnest, refuelling, ISR and airlift, fall
     # from 7-8 to about 5); see docs/teaching/lesson2.
-    for column in ("areas_abandoned", "viability_losses", "mean_portfolio_concentration"):
+    for column in ("areas_abandoned", "viability_losses"):
         diff = _final(runs, "austerity", column) - _final(runs, "no_shock", column)
         assert mean_ci(diff)[1] > 0, column
+    # Concentration rises in most runs, not all: since budgets follow a demand equation
+    # (issue 15) the no-shock alliance also concentrates as burdens fall with growth, and one
+    # seed in four shows no difference (over 10 seeds: +0.094 [0.066, 0.122]).
+    diff = (_final(runs, "austerity", "mean_portfolio_concentration")
+            - _final(runs, "no_shock", "mean_portfolio_concentration"))
+    assert diff.mean() > 0 and (diff > 0).sum() >= 3
     assert (_final(runs, "austerity", "mean_areas_held")
             < _final(runs, "no_shock", "mean_areas_held")).all()
     # lost areas can come back, but few do

@@ -345,36 +345,69 @@ def test_pressure_pulls_only_members_below_the_norm_and_reliant_members_heed_it_
     burden = np.array([1.0, 2.5])
     pull = incentives.norm_pull(burden, 2.0, 0.3, 0.5, np.ones(2))
     assert pull[0] > 0.0 and pull[1] == 0.0
-    heed = incentives.responsiveness(np.array([0.3, 1.0]), 0.6, np.array([0.6, 0.6]))
+    heed = incentives.responsiveness(0.6, np.array([0.3, 0.8]))
     assert heed[1] < heed[0]
+    assert np.all(incentives.responsiveness(0.0, np.array([0.3, 0.8])) == 1.0)
 
 
 # ---------------------------------------------------------------- spending
 
-def _target(response: float, threat_rise: float, guarantee_change: float = 0.0,
-            austerity: float = 0.0) -> float:
-    return float(spending.target_burden(
-        np.array([1.5]), np.array([response]), np.array([threat_rise]), np.array([0.0]), 0.8,
-        np.array([0.0]), np.array([1.0]), np.array([guarantee_change]), 0.6,
-        np.array([austerity]))[0])
+def _desired(income: float = 1.0, threat: float = 0.0, spill: float = 1.0,
+             reliance: float = 0.5, support: float = 0.0, stress: float = 0.0,
+             **params: float) -> float:
+    p = {"income_elasticity": 0.5, "threat_elasticity": 1.0, "spill_in_elasticity": 0.25,
+         "opinion_weight": 0.4, "fiscal_weight": 0.1} | params
+    return float(spending.desired_spending(
+        np.array([100.0]), np.array([income]), p["income_elasticity"], np.array([threat]),
+        p["threat_elasticity"], np.array([spill]), p["spill_in_elasticity"],
+        np.array([reliance]), np.array([support]), p["opinion_weight"], np.array([stress]),
+        p["fiscal_weight"])[0])
 
 
-def test_higher_threat_raises_defenders_spending_more_than_free_riders():
-    p = DEFAULTS.postures
-    defender_rise = _target(p.defender.threat_response, 0.3) - _target(
-        p.defender.threat_response, 0.0)
-    free_rider_rise = _target(p.free_rider.threat_response, 0.3) - _target(
-        p.free_rider.threat_response, 0.0)
-    assert defender_rise > free_rider_rise > 0.0
+def test_the_base_year_is_the_demand_curve_when_nothing_has_changed():
+    assert np.isclose(_desired(), 100.0)
 
 
-def test_a_more_valuable_guarantee_lowers_a_reliant_members_target():
-    assert _target(1.0, 0.0, guarantee_change=0.2) < _target(1.0, 0.0, guarantee_change=0.0)
-    assert _target(1.0, 0.0, guarantee_change=-0.2) > _target(1.0, 0.0)
+def test_spending_grows_less_than_income_unless_the_elasticity_is_one():
+    assert 100.0 < _desired(income=1.5) < 150.0  # the burden falls as the economy grows
+    assert np.isclose(_desired(income=1.5, income_elasticity=1.0), 150.0)  # it stays put
+    assert np.isclose(_desired(income=1.5, income_elasticity=0.0), 100.0)
 
 
-def test_austerity_cuts_the_target():
-    assert _target(1.0, 0.0, austerity=0.06) < _target(1.0, 0.0)
+def test_threat_moves_demand_both_ways_and_not_at_all_without_an_elasticity():
+    assert _desired(threat=0.3) > 100.0 > _desired(threat=-0.3)
+    assert np.isclose(_desired(threat=-0.3, threat_elasticity=0.0), 100.0)
+
+
+def test_allies_spending_more_lowers_demand_in_proportion_to_what_the_guarantee_is_worth():
+    worthless, valued = _desired(spill=1.4, reliance=0.0), _desired(spill=1.4, reliance=0.8)
+    assert np.isclose(worthless, 100.0) and valued < worthless
+    assert _desired(spill=1.4, reliance=0.8) < _desired(spill=1.4, reliance=0.4)
+    assert np.isclose(_desired(spill=1.4, reliance=0.8, spill_in_elasticity=0.0), 100.0)
+
+
+def test_fiscal_stress_and_low_support_lower_demand():
+    assert _desired(stress=1.0) < 100.0
+    assert _desired(support=-0.2) < 100.0 < _desired(support=0.2)
+
+
+def test_the_target_adds_the_norms_pull_to_desired_spending():
+    target = spending.target_burden(np.array([1.5e10]), np.array([1e12]), np.array([0.2]))
+    assert np.isclose(target[0], 1.7)
+
+
+def test_the_spill_in_is_the_other_active_members_spending():
+    spill = spending.others_spending(np.array([10.0, 20.0, 70.0]),
+                                     np.array([True, True, False]))
+    assert np.allclose(spill, [20.0, 10.0, 30.0])
+
+
+def test_the_budget_closes_a_share_of_the_log_gap_each_year():
+    budget = spending.next_budget(np.array([100.0]), np.array([1e4]), np.array([2.0]), 0.5,
+                                  1.0)
+    assert np.isclose(budget[0], np.sqrt(100.0 * 200.0))
+    nothing = spending.next_budget(np.array([0.0]), np.array([1e4]), np.array([2.0]), 0.5, 1.0)
+    assert nothing[0] == 0.0  # no armed forces, no budget (Iceland)
 
 
 @settings(max_examples=60, deadline=None)

@@ -178,9 +178,6 @@ class PostureParams(_Section):
     support_baseline: float = P(
         ..., "support 0-1", "judgement after Keohane (seed)", "Support for the operation the "
         "public gives before losses, fatigue, cost and stress.", ge=0, le=1)
-    guarantee_reliance: float = P(
-        ..., "index 0-1", "Keohane (seed): free-riders rely on the alliance guarantee",
-        "How far the leader's guarantee substitutes for the member's own effort.", ge=0, le=1)
     initial_caveat: float = P(
         ..., "fraction of troops", "Alcaro & Marrone (seed): caveats bar troops from combat",
         "Caveat level (share of deployed troops barred from combat) when the member first "
@@ -195,10 +192,6 @@ class PostureParams(_Section):
         "deployable and sustainable, the US ~400,000; ~70% of European land forces unusable "
         "abroad (2008)", "Share of personnel the member can deploy and sustain abroad.",
         ge=0, le=1)
-    threat_response: float = P(
-        ..., "% GDP per unit threat", "Keohane (seed): defenders focus on territorial defence",
-        "Rise in the target burden per unit of perceived threat above normal; the threat a "
-        "member perceives grows with its exposure (land borders).", ge=0, le=5)
     sovereignty_cost: float = P(
         ..., "fraction of area spending", "Giegerich (seed, lines 961-968): loss of "
         "sovereignty", "Cost of shared autonomy in the decision to pool a holding.", ge=0,
@@ -248,9 +241,9 @@ class PostureParams(_Section):
 #: The default table of each posture and of the leader (keys as in TOML).
 POSTURE_DEFAULTS: dict[str, dict[str, float]] = {
     "activist": {"willingness": 1.5, "casualty_aversion": 0.6, "support_baseline": 0.6,
-                 "guarantee_reliance": 0.3, "initial_caveat": 0.1, "combat_readiness": 0.9,
+                 "initial_caveat": 0.1, "combat_readiness": 0.9,
                  "deployable_fraction": 0.08,
-                 "threat_response": 1.0, "sovereignty_cost": 0.25,
+                 "sovereignty_cost": 0.25,
                  "priority_land_combat": 1.0,
                  "priority_air_strike": 1.2,
                  "priority_air_refuelling": 0.45,
@@ -262,9 +255,9 @@ POSTURE_DEFAULTS: dict[str, dict[str, float]] = {
                  "priority_command_control": 0.8,
                  "priority_missile_defence": 0.4},
     "defender": {"willingness": 1.0, "casualty_aversion": 1.2, "support_baseline": 0.5,
-                 "guarantee_reliance": 0.6, "initial_caveat": 0.5, "combat_readiness": 0.5,
+                 "initial_caveat": 0.5, "combat_readiness": 0.5,
                  "deployable_fraction": 0.04,
-                 "threat_response": 1.6, "sovereignty_cost": 0.15,
+                 "sovereignty_cost": 0.15,
                  "priority_land_combat": 1.6,
                  "priority_air_strike": 0.8,
                  "priority_air_refuelling": 0.15,
@@ -276,9 +269,9 @@ POSTURE_DEFAULTS: dict[str, dict[str, float]] = {
                  "priority_command_control": 0.7,
                  "priority_missile_defence": 0.5},
     "free-rider": {"willingness": 0.5, "casualty_aversion": 1.4, "support_baseline": 0.45,
-                   "guarantee_reliance": 1.0, "initial_caveat": 0.6,
+                   "initial_caveat": 0.6,
                    "combat_readiness": 0.3, "deployable_fraction": 0.03,
-                 "threat_response": 0.4, "sovereignty_cost": 0.05,
+                 "sovereignty_cost": 0.05,
                  "priority_land_combat": 1.4,
                  "priority_air_strike": 0.4,
                  "priority_air_refuelling": 0.05,
@@ -290,9 +283,9 @@ POSTURE_DEFAULTS: dict[str, dict[str, float]] = {
                  "priority_command_control": 0.5,
                  "priority_missile_defence": 0.1},
     "leader": {"willingness": 1.5, "casualty_aversion": 0.6, "support_baseline": 0.6,
-               "guarantee_reliance": 0.0, "initial_caveat": 0.0, "combat_readiness": 0.85,
+               "initial_caveat": 0.0, "combat_readiness": 0.85,
                "deployable_fraction": 0.28,
-                 "threat_response": 1.0, "sovereignty_cost": 0.25,
+                 "sovereignty_cost": 0.25,
                  "priority_land_combat": 1.0,
                  "priority_air_strike": 1.2,
                  "priority_air_refuelling": 1.0,
@@ -362,6 +355,13 @@ class EconomyParams(_Section):
     common_shock_share: float = P(0.5, "fraction", "judgement",
                                   "Share of growth variance common to all members (business "
                                   "cycles are correlated).", ge=0, le=1)
+    gdp_path: Literal["data", "model"] = P(
+        "data", "-", "data: sipri_milex_nato_members_1990_2013.csv (real GDP as SIPRI "
+        "expenditure / share of GDP, 1991-2012) and nato_defence_expenditure_2012_2013.csv "
+        "(NATO real GDP, 2013)", "'data': each real ally's GDP follows its observed real "
+        "growth in the years the shipped tables cover (a structural input, not the spending "
+        "being replayed), the model's draws elsewhere; 'model': the model's draws every year.",
+        behavioural=False)
     shock_start_year: int = P(0, "year (0 = none)", "Giegerich (seed): 2008-2011 crisis",
                               "First year of an economic shock.", ge=0, le=2060,
                               behavioural=False)
@@ -412,6 +412,14 @@ class ThreatParams(_Section):
                                           "shock.", ge=1, le=5)
     persistence: float = P(0.9, "fraction / year", "judgement",
                            "Share of a threat shock still felt a year later.", ge=0, le=1)
+    cold_war_excess: float = P(
+        0.7, "index 0-1", "calibration: experiments/calibrate_cold_war.py on SIPRI real "
+        "spending change 1990-1995 (targets in experiments/calibration_cold_war.toml); the "
+        "fit reaches the index's ceiling (0.7 = 1 - base_level; the model still cuts less by "
+        "1995 than the allies did); the dates from data: threat_calendar.csv",
+        "Common threat above base_level while the Cold War lasts (to the USSR's dissolution "
+        "in the shipped calendar); after it, the excess fades at the rate of persistence. "
+        "Acts only in runs that start before the end of the Cold War.", ge=0, le=1)
 
 
 class LeaderParams(_Section):
@@ -586,6 +594,13 @@ class IncentiveParams(_Section):
         0.5, "fraction", "judgement", "Weight of the guarantee to a member that feels no "
         "threat, relative to one under full threat (exposure = floor + (1 - floor) x "
         "threat).", ge=0, le=1)
+    self_defence_share: float = P(
+        1.0, "share of alliance capability", "judgement: no European ally alone can match a "
+        "major-power threat, so the guarantee's worth falls only with an ally's share of the "
+        "whole alliance's capability (Olson & Zeckhauser 1966 would make it fall with size)",
+        "Share of the alliance's capability at which an ally could defend itself without "
+        "the guarantee: its weakness is 1 - min(own share / this, 1). Smaller values make "
+        "the guarantee worth less to the large allies (a size gradient).", ge=0.01, le=1)
 
 
 class PledgeParams(_Section):
@@ -608,17 +623,46 @@ class PledgeParams(_Section):
 
 
 class SpendingParams(_Section):
-    adjustment_speed: float = P(0.2, "fraction / year", "judgement (budget inertia)",
-                                "Share of the gap between burden and target closed each year.",
-                                ge=0, le=1)
+    """The demand for defence and budget inertia (spending.py; ODD 7.4)."""
+
+    adjustment_speed: float = P(
+        0.2, "fraction of the log gap / year", "judgement after budgetary incrementalism "
+        "(Davis, Dempster & Wildavsky 1966, APSR 60(3)); partial-adjustment demand models "
+        "(Smith 1989; Sandler & Hartley 1995, ch. 4) find strong year-to-year inertia",
+        "Share of the (log) gap between the budget and its target closed each year.",
+        ge=0, le=1)
+    income_elasticity: float = P(
+        0.5, "elasticity", "judgement within the range of the demand literature, where "
+        "long-run income elasticities of military spending are mostly positive and below one "
+        "(Dunne & Perlo-Freeman 2003, Int. Rev. Applied Econ. 17(1); Nikolaidou 2008, "
+        "Defence and Peace Economics 19(4), EU-15, heterogeneous by country); not fitted",
+        "Elasticity of desired real spending with respect to real GDP (1: the burden stays "
+        "put as the economy grows; below 1: it falls).", ge=0, le=2)
+    threat_elasticity: float = P(
+        1.0, "log points per unit threat", "judgement (threat, measured by the adversary's "
+        "strength, raises demand in Smith 1989 and Murdoch & Sandler 1984); one coefficient "
+        "for every member: how much a member feels depends on its exposure (threat.*), not "
+        "its declared posture", "Rise in desired real spending per unit of perceived threat "
+        "above the member's base-year level (and fall below it).", ge=0, le=5)
+    spill_in_elasticity: float = P(
+        0.25, "elasticity at full reliance", "judgement after Olson & Zeckhauser (1966) and "
+        "Murdoch & Sandler (1984, J. Public Econ. 25): allies' spending spills in and "
+        "substitutes for one's own; Plümper & Neumayer (2015): NATO allies free-ride with "
+        "no size gradient", "Fall in desired real spending per log point rise in the other "
+        "members' spending, for a member to which the guarantee is worth everything "
+        "(scaled by its value of membership).", ge=0, le=2)
+    opinion_weight: float = P(0.4, "log points per unit support", "judgement",
+                              "How much support for defence (above one half) raises desired "
+                              "spending.", ge=0, le=3)
+    fiscal_weight: float = P(
+        0.1, "log points at full stress", "judgement (fiscal space: a growth shortfall cuts "
+        "revenue and the room for defence)", "Fall in desired real spending at full fiscal "
+        "stress (a growth shortfall of 5 points or a crisis year).", ge=0, le=1)
     max_change: float = P(0.15, "fraction of budget / year", "Giegerich (seed, line 562): "
                           "national changes -50% to +22% over 2006-2010 (Latvia's -50% in "
                           "four years needs about -16% a year)",
                           "Largest yearly relative change of the budget.",
                           ge=0, le=1)
-    opinion_weight: float = P(0.8, "% GDP per unit support", "judgement",
-                              "How much support for defence moves the target burden.", ge=0,
-                              le=5)
     personnel_stickiness: float = P(0.9, "fraction", "Keohane (seed): cuts hit equipment and "
                                     "R&D first", "Share of a cut that personnel spending "
                                     "resists.", ge=0, le=1)
@@ -867,9 +911,11 @@ class OperationParams(_Section):
                                 "full public support closes in a year (scaled by support).",
                                 ge=0, le=1)
     increase_refusal_support: float = P(
-        0.4, "support 0-1", "calibration by hand to Europe's 25,000-30,000 troops 'for "
+        0.38, "support 0-1", "calibration by hand to Europe's 25,000-30,000 troops 'for "
         "several years' (Alcaro & Marrone, seed, lines 3648-3651; so that pattern is a "
-        "calibration check, not a validation) after 'a limited increase' (lines 4054-4057)",
+        "calibration check, not a validation) after 'a limited increase' (lines 4054-4057); "
+        "0.4 before the ISAF replay took the observed 2008-09 recession (economy.gdp_path), "
+        "re-set by the same hand calibration",
         "Public support for the operation at or below which a government refuses to send "
         "more troops (it keeps those it has); above it, it agrees to a share of the increase "
         "asked that grows with support.", ge=0, le=1)

@@ -108,3 +108,23 @@ def leader_commitment(initial: float, trend: float, floor: float, years_elapsed:
     """The leader's commitment to the alliance after ``years_elapsed`` years (pivot if trend<0)."""
     value = initial + trend * years_elapsed
     return min(max(value, min(floor, initial)), 1.0)
+
+
+def in_shock(year: int, start_year: int, years: int) -> bool:
+    """Whether ``year`` is one of a declared economic shock's years (start 0: no shock)."""
+    return start_year > 0 and start_year <= year < start_year + years
+
+
+def observed_or_drawn(observed: np.ndarray | None, drawn: np.ndarray) -> np.ndarray:
+    """Observed real growth where the data know it this year, the model's draw elsewhere."""
+    if observed is None:
+        return drawn
+    return np.where(np.isfinite(observed), observed, drawn)
+
+
+def threat_base(year: int, base_level: float, cold_war_excess: float,
+                cold_war_end: int) -> float:
+    """The structural level of the common threat in ``year``: raised by the Cold War excess
+    up to the calendar's end year, the post-Cold War base after it (the excess then fades
+    through the threat's persistence, see :func:`common_threat`)."""
+    return min(base_level + (cold_war_excess if year <= cold_war_end else 0.0), 1.0)

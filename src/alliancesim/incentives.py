@@ -141,7 +141,8 @@ def norm_pull(
     return shortfall * 0.25 * (peer_pressure + leader_pressure) * responsiveness
 
 
-def responsiveness(reliance: np.ndarray, guarantee_weight: float,
-                   value: np.ndarray) -> np.ndarray:
-    """How far a member heeds pressure to spend: less when it leans on a valuable guarantee."""
-    return bounded(1.0 - guarantee_weight * reliance * value, 0.0, 1.0)
+def responsiveness(guarantee_weight: float, value: np.ndarray) -> np.ndarray:
+    """How far a member heeds pressure to spend: less the more the guarantee is worth to it
+    (its value of membership: commitment received, exposure, own weakness), whatever its
+    declared posture."""
+    return bounded(1.0 - guarantee_weight * value, 0.0, 1.0)

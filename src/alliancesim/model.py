@@ -20,6 +20,7 @@ from ._numeric import bounded, ratio
 from .agents import AllianceLeader, MemberState, Policy
 from .config import CAPABILITY_AREAS, Config, ConfigError
 from .data import MemberData, fictional_members, holdings_arrays, isaf_requirement, real_members
+from .data import cold_war_end_year as data_cold_war_end_year
 from .state import History, MemberArrays
 
 #: Per-year scalars recorded beside the member arrays.
@@ -120,14 +121,14 @@ class AllianceModel(mesa.Model):
     def _init_constants(self, n: int) -> None:
         cfg, d = self.config, self.data
         self.deployable_fraction = self._per_member("deployable_fraction")
-        self.threat_response = self._per_member("threat_response")
-        self.reliance = self._per_member("guarantee_reliance")
         self.willingness = self._per_member("willingness")
         self.aversion = self._per_member("casualty_aversion")
         self.support_baseline = self._per_member("support_baseline")
         self.initial_caveat = self._per_member("initial_caveat")
         self.combat_readiness = self._per_member("combat_readiness")
-        self.anchor_burden = d.burden_pct.copy()
+        # A candidate keeps its data-year burden until it joins; then its own base year.
+        self.candidate_burden = d.burden_pct.copy()
+        self.cold_war_end = data_cold_war_end_year()
         self.personnel_share = np.where(d.personnel_share > 0, d.personnel_share, 0.5)
         equipment = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
         self.other_share = bounded(1.0 - self.personnel_share - equipment, 0.0, 1.0)
@@ -142,7 +143,7 @@ class AllianceModel(mesa.Model):
             cfg.economy.equipment_cost_growth, cfg.economy.inflation,
             cfg.capabilities.quality_growth)
         self.unit_cost = 1.0
-        self.common_threat = cfg.threat.base_level
+        self.common_threat = self._threat_base(cfg.run.start_year)
         self.base_commitment = cfg.leader.commitment_initial
         self.commitment = cfg.leader.commitment_initial
         self.engagement = incentives.engagement(cfg.operation.framework,
@@ -152,6 +153,8 @@ class AllianceModel(mesa.Model):
         everyone = np.ones(n, bool)
         self.shock_hit = everyone if cfg.economy.shock_scope == "all" else ~self.leader_mask
         self.shock_severity = np.ones(n)
+        self.observed_growth = (self.data.gdp_growth_by_year
+                                if cfg.economy.gdp_path == "data" else None)
         self.leader_path = (economy.leader_budget_path(
             cfg.years, self.data.budget_change_by_year(), self.leader_mask,
             cfg.leader.budget_cut_per_year, cfg.leader.budget_cut_until)
@@ -231,6 +234,11 @@ class AllianceModel(mesa.Model):
             self.common_threat, cfg.threat.base_level, d.frontline, cfg.threat.frontline_extra,
             cfg.threat.shock_frontline_multiplier)
         self.base_threat = threat.copy()
+        # Each member's base year for its spending decision (its fixed effect): the start
+        # year, or the year it joins (spending.desired_spending).
+        self.spending_base = spending.SpendingBase(
+            budget=budget.copy(), gdp=d.gdp_usd.copy(), threat=threat.copy(),
+            spill_in=spending.others_spending(budget, d.joined <= self.year))
         active = d.joined <= self.year
         deployable = d.personnel * self.deployable_fraction
         zeros = np.zeros(n)
@@ -298,7 +306,9 @@ class AllianceModel(mesa.Model):
         if known is not None and np.isfinite(known[i]):
             s.budget = s.budget.copy()
             s.budget[i] = s.gdp[i] * known[i] / 100.0
-            self.anchor_burden[i] = known[i]
+            self.candidate_burden[i] = known[i]
+        self.spending_base = self.spending_base.rebased(
+            i, s.budget, s.gdp, s.threat, spending.others_spending(s.budget, s.active))
 
     # ------------------------------------------------------------------ the yearly cycle
 
@@ -320,10 +330,11 @@ class AllianceModel(mesa.Model):
         """Phase 1: GDP growth and shocks, threat, the operation's requirement, the leader."""
         cfg, s = self.config, self.state
         e, t = cfg.economy, cfg.threat
-        in_shock = e.shock_start_year > 0 and (
-            e.shock_start_year <= self.year < e.shock_start_year + e.shock_years)
+        in_shock = economy.in_shock(self.year, e.shock_start_year, e.shock_years)
         s.growth = economy.gdp_growth(self.rng, len(self.codes), e.gdp_growth_mean,
                                       e.gdp_growth_sd, e.common_shock_share, 0.0)
+        if self.observed_growth is not None:  # the real economy where the data know it
+            s.growth = economy.observed_or_drawn(self.observed_growth.get(self.year), s.growth)
         s.stress = economy.fiscal_stress(s.growth, e.gdp_growth_mean, False)
         if in_shock:
             if self.year == e.shock_start_year:  # each ally's exposure to this crisis
@@ -333,14 +344,14 @@ class AllianceModel(mesa.Model):
                 self.shock_severity, 0.0)
             s.stress = np.where(self.shock_hit, 1.0, s.stress)
         s.gdp = s.gdp * (1.0 + s.growth)
-        self._admit_members()
         threat_shock = t.shock_size if t.shock_year == self.year else 0.0
         self.common_threat = economy.common_threat(
-            self.common_threat, t.base_level, self.rng.normal() * t.drift_sd, threat_shock,
-            t.persistence)
+            self.common_threat, self._threat_base(self.year), self.rng.normal() * t.drift_sd,
+            threat_shock, t.persistence)
         s.threat = economy.perceived_threat(self.common_threat, t.base_level,
                                             self.data.frontline, t.frontline_extra,
                                             t.shock_frontline_multiplier)
+        self._admit_members()
         years = self.year - cfg.run.start_year
         self.base_commitment = economy.leader_commitment(
             cfg.leader.commitment_initial, cfg.leader.commitment_trend,
@@ -414,8 +425,8 @@ class AllianceModel(mesa.Model):
                               * (1.0 + cfg.leader.gap_response * gap_index
                                  + cfg.leader.operation_gap_response * self.allied_shortfall),
                               1.0)
-        heed = incentives.responsiveness(self.reliance, cfg.incentives.guarantee_weight,
-                                         s.membership_value)
+        heed = incentives.responsiveness(cfg.incentives.guarantee_weight,
+                                         s.membership_value * self.allies)
         norm, peer = self._norm(s)
         pledge = norms.pledge_multiplier(norms.pledge_urgency(
             self.year, cfg.pledge.pledge_year, cfg.pledge.deadline_year), cfg.pledge.weight)
@@ -425,25 +436,30 @@ class AllianceModel(mesa.Model):
         self.leader_pressure = leader_pressure
 
     def spending(self) -> None:
-        """Phase 4: each member's budget, and its split (cuts hit equipment first)."""
+        """Phase 4: each member's budget from its demand for defence (spending.py), and its
+        split (cuts hit equipment first)."""
         cfg, s = self.config, self.state
-        sp = cfg.spending
-        austerity = 0.0
-        if cfg.economy.austerity_cut > 0:
-            # Fiscal consolidation: a cut of each hit ally's budget this year, scaled by how
-            # hard the crisis hit it; the target falls with it (spending.consolidate).
-            austerity = (cfg.economy.austerity_cut * s.stress * (s.stress >= 1.0)
-                         * self.shock_severity)
-        anchor = self.anchor_burden
-        if cfg.leader.burden_trend != 0:
-            anchor = anchor + self.leader_burden_trend * (self.year - cfg.run.start_year)
-        target = spending.target_burden(
-            anchor, self.threat_response, s.threat - self.base_threat,
-            s.support_defence - 0.5, sp.opinion_weight, self.norm_pull, self.reliance,
-            s.membership_value - self.value0, cfg.incentives.guarantee_weight, austerity)
+        sp, e = cfg.spending, cfg.economy
+        base = self.spending_base
+        # What the guarantee is worth to each ally (commitment received, exposure, own
+        # weakness) decides how far the others' spending substitutes for its own.
+        reliance = s.membership_value * self.allies
+        desired = spending.desired_spending(
+            base.budget, ratio(s.gdp, base.gdp), sp.income_elasticity, s.threat - base.threat,
+            sp.threat_elasticity, ratio(spending.others_spending(s.budget, s.active),
+                                        base.spill_in),
+            sp.spill_in_elasticity, reliance, s.support_defence - 0.5, sp.opinion_weight,
+            s.stress, sp.fiscal_weight)
+        scheduled = self.leader_burden_trend * (self.year - cfg.run.start_year)
+        target = spending.target_burden(desired, s.gdp, self.norm_pull, scheduled)
         budget = spending.next_budget(s.budget, s.gdp, target, sp.adjustment_speed,
                                       sp.max_change)
-        budget = spending.consolidate(budget, s.budget, austerity, sp.max_change)
+        if e.austerity_cut > 0 and economy.in_shock(self.year, e.shock_start_year,
+                                                    e.shock_years):
+            # Fiscal consolidation in a declared crisis: a cut of each hit ally's budget this
+            # year, scaled by how hard the crisis hit it (spending.consolidate).
+            austerity = e.austerity_cut * s.stress * (s.stress >= 1.0) * self.shock_severity
+            budget = spending.consolidate(budget, s.budget, austerity, sp.max_change)
         if self.leader_path is not None:  # the leader's budget as an input scenario
             budget = np.where(self.leader_mask,
                               s.budget * (1.0 + self.leader_path.get(self.year, 0.0)), budget)
@@ -460,7 +476,7 @@ class AllianceModel(mesa.Model):
         s.budget, s.personnel_spend, s.operations_spend = budget, personnel, operations
         s.other_spend, s.equipment_spend = other, equipment
         if not s.active.all():  # candidates keep their data-year budget until they join
-            s.budget = np.where(s.active, s.budget, s.gdp * self.anchor_burden / 100.0)
+            s.budget = np.where(s.active, s.budget, s.gdp * self.candidate_burden / 100.0)
 
     def allocation(self) -> None:
         """Phase 5: spread equipment budgets over capability areas (national unless coordinated).
@@ -675,6 +691,12 @@ class AllianceModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers
 
+    def _threat_base(self, year: int) -> float:
+        """The common threat's structural level: raised while the Cold War lasts (the shipped
+        calendar's end date), ``threat.base_level`` after it."""
+        t = self.config.threat
+        return economy.threat_base(year, t.base_level, t.cold_war_excess, self.cold_war_end)
+
     def _norm(self, s: MemberArrays) -> tuple[float, float]:
         """The norm in force (a pledge may raise it) and the peer pressure behind it, which
         grows with the share of allies meeting it."""
@@ -686,9 +708,14 @@ class AllianceModel(mesa.Model):
                                          cfg.pledge.conformity)
 
     def _capability_share(self, s: MemberArrays) -> np.ndarray:
+        """Each member's capability relative to what it would take to defend itself
+        (``incentives.self_defence_share`` of the alliance's; 1 or more: no need of the
+        guarantee)."""
         holdings = s.stocks.sum(axis=1)
         total = float(holdings.sum())
-        return holdings / total if total > 0 else np.zeros(len(self.codes))
+        if total <= 0:
+            return np.zeros(len(self.codes))
+        return np.minimum(holdings / (total * self.config.incentives.self_defence_share), 1.0)
 
     def _membership_value(self, s: MemberArrays) -> np.ndarray:
         return incentives.membership_value(s.commitment_received, s.threat,

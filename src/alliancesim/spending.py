@@ -1,46 +1,101 @@
-"""Spending: each member's burden decision and the split of its budget.
+"""Spending: each member's demand for defence, budget inertia, and the split of its budget.
 
-Each member moves its burden toward a target set by posture, threat, alliance pressure, opinion
-and fiscal stress, with inertia and a bound on the yearly change. Operations are paid from the
-same budget. Cuts hit equipment and R&D first: personnel is sticky (Keohane, seed).
+The budget follows a demand equation in levels with partial adjustment (incrementalism), the
+standard form of the defence-economics literature (Smith 1989, *J. Applied Econometrics* 4(4);
+Sandler & Hartley 1995, *The Economics of Defense*, ch. 4; Dunne & Perlo-Freeman 2003,
+*Int. Rev. Applied Economics* 17(1); Nikolaidou 2008, *Defence and Peace Economics* 19(4)):
+
+    ln M*_it = ln M_i0 + b (ln Y_it - ln Y_i0) + h (T_it - T_i0) - s r_it (ln S_it - ln S_i0)
+               + o (D_it - 1/2) - f F_it
+    ln M_it  = ln M_i,t-1 + l (ln M~_it - ln M_i,t-1),  M~_it = M*_it + pull_it Y_it / 100
+
+Desired real spending M* rises with income Y (elasticity b below 1: defence is not a luxury)
+and with the threat T the member perceives; it falls as the spending of the allies S (the
+spill-in) rises, in proportion to how much the guarantee is worth to the member (r: free-riding,
+Olson & Zeckhauser 1966, Murdoch & Sandler 1984), and under fiscal stress F; support for
+defence D moves it; the alliance norm pulls members below it (``pull``, % of GDP points).
+The member's own base-year level M_i0 is its fixed effect (geography, history, tastes): the
+base year's conditions are taken to be those it chose it under, so what moves the budget
+afterwards is a change in those conditions, never the base year's burden as such. Each year
+the budget closes the share l of the (log) gap, within a yearly bound. Operations are paid
+from the same budget; cuts hit equipment and R&D first: personnel is sticky (Keohane, seed).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ._numeric import bounded
 
 
-def target_burden(
-    anchor_pct: np.ndarray,
-    threat_response: np.ndarray,
-    threat_rise: np.ndarray,
+@dataclass(frozen=True)
+class SpendingBase:
+    """Each member's base year for its spending decision: budget, GDP, perceived threat and
+    spill-in then (USD, USD, index, USD). The start year, or the year a member joins."""
+
+    budget: np.ndarray
+    gdp: np.ndarray
+    threat: np.ndarray
+    spill_in: np.ndarray
+
+    def rebased(self, i: int, budget: np.ndarray, gdp: np.ndarray, threat: np.ndarray,
+                spill_in: np.ndarray) -> SpendingBase:
+        """The same with member ``i``'s base year moved to now (it joins)."""
+        def put(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+            out = old.copy()
+            out[i] = new[i]
+            return out
+        return replace(self, budget=put(self.budget, budget), gdp=put(self.gdp, gdp),
+                       threat=put(self.threat, threat), spill_in=put(self.spill_in, spill_in))
+
+
+def desired_spending(
+    base_spending: np.ndarray,
+    income_ratio: np.ndarray,
+    income_elasticity: float,
+    threat_change: np.ndarray,
+    threat_elasticity: float,
+    spill_in_ratio: np.ndarray,
+    spill_in_elasticity: float,
+    reliance: np.ndarray,
     support_shift: np.ndarray,
     opinion_weight: float,
-    pull_pct: np.ndarray,
-    reliance: np.ndarray,
-    guarantee_change: np.ndarray,
-    guarantee_weight: float,
-    austerity: np.ndarray,
+    fiscal_stress: np.ndarray,
+    fiscal_weight: float,
 ) -> np.ndarray:
-    """The burden (% of GDP) a member would like to reach this year.
+    """Real spending (USD) each member would choose this year, before the norm's pull.
 
     Args:
-        anchor_pct: the member's starting burden (its revealed preference).
-        threat_response: % GDP per unit of threat above normal, by posture.
-        threat_rise: perceived threat above its normal level.
-        support_shift: support for defence minus its baseline.
-        opinion_weight: % GDP per unit of support.
-        pull_pct: pull toward the alliance norm (% GDP points).
-        reliance: how much the member leans on the guarantee, by posture.
-        guarantee_change: change in the guarantee's value since the start.
-        guarantee_weight: how far a more valuable guarantee substitutes for own effort.
-        austerity: fiscal-consolidation cut as a fraction of the budget.
+        base_spending: the member's real spending in its base year (its fixed effect).
+        income_ratio: real GDP now / in the base year.
+        income_elasticity: elasticity of desired spending with respect to GDP.
+        threat_change: perceived threat now minus in the base year (index points).
+        threat_elasticity: log points of desired spending per index point of threat.
+        spill_in_ratio: the other members' real spending now / in the base year.
+        spill_in_elasticity: elasticity of desired spending with respect to the spill-in, for
+            a member to which the guarantee is worth everything (``reliance`` 1).
+        reliance: what the guarantee is worth to the member, in [0, 1] (its value of
+            membership: commitment received, exposure, own weakness).
+        support_shift: support for defence minus one half.
+        opinion_weight: log points per unit of support.
+        fiscal_stress: fiscal stress in [0, 1].
+        fiscal_weight: log points of desired spending lost at full fiscal stress.
     """
-    target = (anchor_pct + threat_response * threat_rise + opinion_weight * support_shift
-              + pull_pct - guarantee_weight * reliance * guarantee_change * anchor_pct)
-    return np.maximum(target * (1.0 - austerity), 0.0)
+    log_change = (income_elasticity * np.log(np.maximum(income_ratio, 1e-9))
+                  + threat_elasticity * threat_change
+                  - spill_in_elasticity * reliance * np.log(np.maximum(spill_in_ratio, 1e-9))
+                  + opinion_weight * support_shift
+                  - fiscal_weight * fiscal_stress)
+    return base_spending * np.exp(log_change)
+
+
+def target_burden(desired: np.ndarray, gdp: np.ndarray, pull_pct: np.ndarray,
+                  extra_pct: np.ndarray | float = 0.0) -> np.ndarray:
+    """The burden (% of GDP) a member aims at: its desired spending, plus the norm's pull
+    and any scheduled change of its own target (``extra_pct``, % of GDP points)."""
+    return np.maximum(100.0 * desired / np.maximum(gdp, 1.0) + pull_pct + extra_pct, 0.0)
 
 
 def next_budget(
@@ -50,10 +105,15 @@ def next_budget(
     speed: float,
     max_change: float,
 ) -> np.ndarray:
-    """Next year's budget (USD): a partial step toward the target, within the yearly bound."""
-    # A step of ``speed`` from the current burden toward the target, in dollars.
-    desired = budget + speed * (target_pct * 0.01 * gdp - budget)
-    return bounded(desired, budget * (1.0 - max_change), budget * (1.0 + max_change))
+    """Next year's budget (USD): a partial step of ``speed`` toward the target in logs
+    (incrementalism: a budget moves by a share of the *relative* gap), within the yearly
+    bound. A member with no budget (Iceland) stays at none."""
+    target = target_pct * 0.01 * gdp
+    positive = (budget > 0) & (target > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = np.where(positive, budget * np.power(np.where(positive, target / budget, 1.0),
+                                                    speed), 0.0)
+    return bounded(step, budget * (1.0 - max_change), budget * (1.0 + max_change))
 
 
 def consolidate(budget: np.ndarray, previous: np.ndarray, cut: np.ndarray | float,
@@ -95,3 +155,10 @@ def split_budget(
     other = np.minimum(other_share * budget, left)
     equipment = left - other + protected
     return personnel, operations, other, equipment
+
+
+def others_spending(budget: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """The spill-in each member receives: the summed budgets of the other active members
+    (USD; the leader's budget is most of it)."""
+    spent = budget * active
+    return float(spent.sum()) - spent

@@ -103,6 +103,42 @@ def sipri_table() -> pd.DataFrame:
     return df
 
 
+def observed_gdp_growth(codes: list[str]) -> dict[int, np.ndarray]:
+    """Each ally's observed real GDP growth into each year (fraction; NaN where unknown).
+
+    To 2012 from SIPRI: real GDP = expenditure at constant prices / its share of GDP, i.e.
+    nominal GDP deflated by the same (consumer-price) deflator SIPRI uses, so the spending
+    figure cancels and only GDP is left. 2013 from NATO's own real GDP (2015 prices), the
+    series the 2012 start is built from. Growth, not levels: a run's start level is its own.
+    """
+    sipri = sipri_table().dropna(subset=["iso3"])
+    milex = sipri.pivot(index="year", columns="iso3", values="milex_const2023_usd_m")
+    share = sipri.pivot(index="year", columns="iso3", values="milex_share_gdp_pct")
+    gdp = (milex / share).reindex(columns=codes)
+    growth = gdp / gdp.shift(1) - 1.0
+    out = {int(y): growth.loc[y].to_numpy(float) for y in growth.index[1:]
+           if int(y) <= NATO_YEAR}
+    nato = nato_table().pivot(index="year", columns="iso3", values="gdp_usd_2015")
+    nato = nato.reindex(columns=codes)
+    if NATO_YEAR + 1 in nato.index:
+        out[NATO_YEAR + 1] = (nato.loc[NATO_YEAR + 1] / nato.loc[NATO_YEAR] - 1.0).to_numpy(
+            float)
+    return out
+
+
+@cache
+def threat_calendar() -> pd.DataFrame:
+    """Dated events of the strategic environment (threat_calendar.csv)."""
+    return _read("threat_calendar.csv")
+
+
+def cold_war_end_year() -> int:
+    """The year the Cold War ended in the shipped calendar (the USSR's dissolution)."""
+    cal = threat_calendar()
+    row = cal[cal["role"] == "cold_war_end"]
+    return int(str(row["date"].iloc[0])[:4])
+
+
 @cache
 def isaf_table() -> pd.DataFrame:
     """ISAF troop strength at dated points."""
@@ -162,6 +198,9 @@ class MemberData:
     """SIPRI burden (% GDP) per year, NaN where missing; used when a member joins."""
     spending_by_year: dict[int, np.ndarray] | None = None
     """SIPRI real military expenditure per year (constant USD), NaN where missing."""
+    gdp_growth_by_year: dict[int, np.ndarray] | None = None
+    """Observed real GDP growth into each year (fraction), NaN where missing: SIPRI
+    expenditure / share of GDP to 2012, NATO's real GDP for 2013 (a structural input)."""
 
     def __len__(self) -> int:
         return len(self.code)
@@ -203,6 +242,7 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
                       for y in share.index}
     spending_by_year = {int(y): milex.reindex(columns=codes).loc[y].to_numpy(float)
                         for y in milex.index}
+    gdp_growth_by_year = observed_gdp_growth(codes)
 
     if start_year >= NATO_YEAR:
         row = nato.reindex(codes)
@@ -264,6 +304,7 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
         personnel_share=personnel_share,
         burden_by_year=burden_by_year,
         spending_by_year=spending_by_year,
+        gdp_growth_by_year=gdp_growth_by_year,
     ))
 
 
@@ -275,6 +316,8 @@ def _read_only(data: MemberData) -> MemberData:
     for value in data.burden_by_year.values():
         value.setflags(write=False)
     for value in (data.spending_by_year or {}).values():
+        value.setflags(write=False)
+    for value in (data.gdp_growth_by_year or {}).values():
         value.setflags(write=False)
     return data
 
