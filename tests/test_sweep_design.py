@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from alliancesim.config import ConfigError, load_scenario, parameter_table
 from alliancesim.sweep import Condition, Experiment, experiment_from_dict
-from alliancesim.sweep.runner import MAX_CHUNK, chunks
+from alliancesim.sweep.backends import MAX_CHUNK, chunks
 from alliancesim.sweep.summary import METRICS, SummaryAccumulator
 
 #: Parameters with a [0, 1] range (from the schema): any grid of values in it is valid.

@@ -7,12 +7,13 @@ of workers: a run depends only on its config and seed, and each run writes its o
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
@@ -22,12 +23,33 @@ from ..config import ConfigError
 from .design import Task
 from .worker import ChunkResult, run_chunk
 
+#: Most runs sent to a worker at once: per-chunk overhead is paid once per chunk, while
+#: smaller chunks balance the load at the end and keep the progress bar moving.
+MAX_CHUNK = 25
+#: A chunk holds about this share of the runs left per worker (guided scheduling): chunks
+#: shrink towards the end, down to single runs, so the workers finish together instead of
+#: one waiting while another works through a full last chunk.
+CHUNKS_PER_WORKER = 8
+
 #: How long to try to reach a Dask scheduler given by address.
 SCHEDULER_TIMEOUT = "10s"
 
 #: Chunks queued per worker ahead of time: enough to keep workers busy, few enough that a
 #: huge design is not held in the pool's queues all at once.
 QUEUED_PER_WORKER = 3
+
+
+def chunks[Runs: Sequence](runs: Runs, workers: int) -> list[Runs]:
+    """Consecutive chunks of ``runs`` (a list or an array), each about 1/8 of the runs left
+    per worker, at most :data:`MAX_CHUNK` runs."""
+    parts = []
+    start = 0
+    while start < len(runs):
+        left = len(runs) - start
+        size = min(MAX_CHUNK, math.ceil(left / (workers * CHUNKS_PER_WORKER)))
+        parts.append(runs[start:start + size])
+        start += size
+    return parts
 
 
 class SweepAbortedError(RuntimeError):

@@ -30,7 +30,6 @@ import copy
 import hashlib
 import json
 import math
-import os
 import platform
 import traceback
 from collections.abc import Iterator, Sequence
@@ -47,15 +46,12 @@ import pyarrow.parquet as pq
 from ..config import Config, ConfigError, list_scenarios, read_toml, scenario_dir, validate_config
 from ..model import AllianceModel
 from ..results import TIMESERIES_COLUMNS, timeseries_table
+from .backends import chunks
+from .storage import atomic_path, check_resumable, write_atomic_json
 
 #: How a run's yearly values become one number. NaN years (e.g. cohesion after the operation
 #: ended) are ignored; "final" is the last year with a value.
 REDUCTIONS = ("final", "mean", "max", "min")
-#: Most runs sent to a worker in one message (the per-message cost is paid once per chunk).
-MAX_CHUNK = 25
-#: Chunks per worker and wave: a wave's chunks shrink towards its end (guided scheduling), so
-#: the workers finish a wave together.
-CHUNKS_PER_WORKER = 8
 #: Runs per worker in one wave: one Parquet file per wave, so at most this many runs per
 #: worker are lost to an interruption, and the progress bar moves every few seconds.
 WAVE_RUNS_PER_WORKER = 400
@@ -227,38 +223,20 @@ def run_chunk(chunk: Chunk) -> tuple[np.ndarray, list[dict[str, Any]]]:
 
 def waves(todo: np.ndarray, parallelism: int) -> Iterator[list[np.ndarray]]:
     """The runs left, as waves of chunks: each wave about :data:`WAVE_RUNS_PER_WORKER` runs
-    per worker, its chunks shrinking towards the wave's end (at most :data:`MAX_CHUNK`)."""
+    per worker, its chunks shrinking towards the wave's end (the sweep's
+    :func:`~alliancesim.sweep.backends.chunks`)."""
     wave_size = WAVE_RUNS_PER_WORKER * parallelism
     for start in range(0, len(todo), wave_size):
-        wave = todo[start:start + wave_size]
-        parts, first = [], 0
-        while first < len(wave):
-            left = len(wave) - first
-            size = min(MAX_CHUNK, math.ceil(left / (parallelism * CHUNKS_PER_WORKER)))
-            parts.append(wave[first:first + size])
-            first += size
-        yield parts
+        yield chunks(todo[start:start + wave_size], parallelism)
 
 
 # --------------------------------------------------------------------------- files
 
 
-def _temporary(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
-
-
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    """Write a Parquet file under a temporary name, then rename it: complete or absent."""
-    tmp = _temporary(path)
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
-
-
-def write_json_atomic(data: dict[str, Any], path: Path) -> None:
-    """Write a JSON file under a temporary name, then rename it: complete or absent."""
-    tmp = _temporary(path)
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    os.replace(tmp, path)
+    """Write a Parquet file so that it is either complete or absent."""
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 def _provenance(batch: Batch) -> dict[str, Any]:
@@ -280,16 +258,9 @@ def _prepare(batch: Batch, out: Path, resume: bool) -> None:
     manifest = out / BATCH_FILE
     if out.exists() and not out.is_dir():
         raise ConfigError(f"{out} is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()):
-        if not resume:
-            raise ConfigError(f"output folder {out} is not empty; pass --resume to finish "
-                              f"that analysis, or choose another --out")
-        if not manifest.is_file():
-            raise ConfigError(f"{out} holds no analysis to resume (no {BATCH_FILE})")
-        previous = json.loads(manifest.read_text()).get("fingerprint")
-        if previous != batch.fingerprint():
-            raise ConfigError(f"{out} holds a different design (parameters, bounds, sample "
-                              f"size, seeds or outputs changed); cannot resume it")
+    if out.is_dir():
+        check_resumable(out, manifest, batch.fingerprint(), resume, "analysis",
+                        "design (parameters, bounds, sample size, seeds or outputs changed)")
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     for stale in [*out.glob(".*.tmp"), *(out / PARTS).glob(".*.tmp")]:
         stale.unlink()  # our own writes cut short by a crash
@@ -297,7 +268,7 @@ def _prepare(batch: Batch, out: Path, resume: bool) -> None:
     if manifest.is_file():
         status = json.loads(manifest.read_text()).get("status", status)
     if status != "complete":
-        write_json_atomic({**_provenance(batch), "status": "running"}, manifest)
+        write_atomic_json({**_provenance(batch), "status": "running"}, manifest)
     if not (out / SAMPLES_FILE).is_file():
         write_parquet_atomic(pa.Table.from_pandas(batch.samples.reset_index(drop=True),
                                                   preserve_index=False), out / SAMPLES_FILE)
@@ -386,10 +357,10 @@ def run_batch(batch: Batch, out_dir: str | Path, pool: Any, resume: bool = False
         failure["parameters"] = dict(zip(names, map(float, matrix[failure["sample"]]),
                                          strict=True))
     if failures:
-        write_json_atomic({"failures": failures}, out / FAILURES_FILE)
+        write_atomic_json({"failures": failures}, out / FAILURES_FILE)
     else:
         (out / FAILURES_FILE).unlink(missing_ok=True)
-    write_json_atomic({**_provenance(batch),
+    write_atomic_json({**_provenance(batch),
                        "status": "complete" if not failures else "failures",
                        "n_failed": len(failures)}, out / BATCH_FILE)
     return BatchReport(out, batch.n_runs, n_done_before, failures)

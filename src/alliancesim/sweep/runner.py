@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import os
 import platform
 import shutil
@@ -23,20 +22,13 @@ from filelock import FileLock, Timeout
 
 from ..config import ConfigError
 from . import storage
-from .backends import Backend, open_backend
+from .backends import Backend, chunks, open_backend
 from .design import Experiment, Task
 from .figures import draw_figures, figure_jobs
 from .progress import progress_bar
 from .summary import SummaryAccumulator
 from .worker import task_config
 
-#: Most runs sent to a worker at once: per-chunk overhead is paid once per chunk, while
-#: smaller chunks balance the load at the end and keep the progress bar moving.
-MAX_CHUNK = 25
-#: A chunk holds about this share of the runs left per worker (guided scheduling): chunks
-#: shrink towards the end of the sweep, down to single runs, so the workers finish
-#: together instead of one waiting while another works through a full last chunk.
-CHUNKS_PER_WORKER = 8
 #: The output folder's lock file (left in place: waiters must share its inode).
 LOCK = ".sweep.lock"
 
@@ -52,19 +44,6 @@ class SweepReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
 
 
-def chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
-    """Consecutive chunks of tasks, each about 1/8 of the runs left per worker, at most
-    :data:`MAX_CHUNK` runs."""
-    parts = []
-    start = 0
-    while start < len(tasks):
-        left = len(tasks) - start
-        size = min(MAX_CHUNK, math.ceil(left / (workers * CHUNKS_PER_WORKER)))
-        parts.append(tasks[start:start + size])
-        start += size
-    return parts
-
-
 def _provenance(experiment: Experiment) -> dict[str, Any]:
     from .. import __version__
 
@@ -78,16 +57,8 @@ def _prepare(experiment: Experiment, out_dir: Path, resume: bool) -> None:
     """Check the output folder (locked by this sweep), and write experiment.json marked
     "running", with this process as the holder."""
     manifest = out_dir / "experiment.json"
-    if any(p.name != LOCK for p in out_dir.iterdir()):
-        if not resume:
-            raise ConfigError(f"output folder {out_dir} is not empty; pass --resume to finish "
-                              f"that sweep, or choose another --out")
-        if not manifest.exists():
-            raise ConfigError(f"{out_dir} holds no sweep to resume (no experiment.json)")
-        previous = json.loads(manifest.read_text()).get("fingerprint")
-        if previous != experiment.fingerprint():
-            raise ConfigError(f"{out_dir} holds a different experiment (design changed); "
-                              f"cannot resume it")
+    storage.check_resumable(out_dir, manifest, experiment.fingerprint(), resume, "sweep",
+                            "experiment (design changed)", ignore={LOCK})
     # The manifest comes first: a folder with runs in it always says which design they are.
     storage.write_atomic_json({**_provenance(experiment), "status": "running",
                                "holder": _holder()}, manifest)

@@ -22,7 +22,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from ..errors import ConfigError
 
 RUNS = "runs"
 #: Runs merged into one Parquet row group (bounds memory, keeps row groups a useful size).
@@ -72,6 +74,24 @@ def write_atomic_json(data: dict[str, Any], path: Path) -> None:
     """Write a JSON file so that it is either complete or absent."""
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2, default=str))
+
+
+def check_resumable(out_dir: Path, manifest: Path, fingerprint: str, resume: bool, what: str,
+                    changed: str, ignore: Collection[str] = ()) -> None:
+    """Refuse to work in ``out_dir`` unless it is empty (but for ``ignore``), or ``resume``
+    is set and ``manifest`` holds the same design ``fingerprint``.
+
+    ``what`` names the work ("sweep"), ``changed`` what a different fingerprint means.
+    """
+    if not any(p.name not in ignore for p in out_dir.iterdir()):
+        return
+    if not resume:
+        raise ConfigError(f"output folder {out_dir} is not empty; pass --resume to finish "
+                          f"that {what}, or choose another --out")
+    if not manifest.is_file():
+        raise ConfigError(f"{out_dir} holds no {what} to resume (no {manifest.name})")
+    if json.loads(manifest.read_text()).get("fingerprint") != fingerprint:
+        raise ConfigError(f"{out_dir} holds a different {changed}; cannot resume it")
 
 
 def write_chunk(out_dir: Path, tables: dict[str, pa.Table]) -> str:
