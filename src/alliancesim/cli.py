@@ -96,7 +96,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     res = model.results()
     try:
         with output_folder(out, "run", force=args.force) as tmp:
-            write_tables(model, tmp)
+            write_tables(model, tmp, res)
             if not args.no_figures:
                 from .plots import write_run_figures
 

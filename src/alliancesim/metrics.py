@@ -44,12 +44,6 @@ def gini_rows(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(n == 0, np.nan, np.where(total > 0, g, 0.0))
 
 
-def gini(values: np.ndarray) -> float:
-    """Gini coefficient of non-negative values (0 = equal)."""
-    x = np.asarray(values, dtype=float)[None, :]
-    return float(np.nan_to_num(gini_rows(x, np.ones_like(x, bool)))[0])
-
-
 def average_ranks(values: np.ndarray) -> np.ndarray:
     """Ranks (1 = smallest) along the last axis, ties given their average rank, NaN entries
     left out (NaN rank): ``scipy.stats.rankdata(..., axis=-1, nan_policy="omit")`` in numpy,
@@ -102,12 +96,6 @@ def exploitation_rho_rows(gdp: np.ndarray, burden_pct: np.ndarray,
     (Iceland) are left out.
     """
     return spearman_rows(gdp, burden_pct, members & (burden_pct > 0))
-
-
-def exploitation_rho(gdp: np.ndarray, burden_pct: np.ndarray) -> float:
-    """Olson-Zeckhauser exploitation statistic of one year (see ``exploitation_rho_rows``)."""
-    gdp, burden = np.asarray(gdp, float)[None, :], np.asarray(burden_pct, float)[None, :]
-    return float(exploitation_rho_rows(gdp, burden, np.ones_like(gdp, bool))[0])
 
 
 def providers_per_area(held: np.ndarray, pooled_viable: np.ndarray) -> np.ndarray:

@@ -66,6 +66,24 @@ def start_government_types(codes: Sequence[str], year: int,
 
 
 @cache
+def _listed_election_years() -> dict[tuple[str, str], list[int]]:
+    """The table's election years by (member, elected body), sorted, each year once."""
+    elections = elections_table()
+    return {(member, body): sorted(set(group.tolist()))
+            for (member, body), group in elections.groupby(["member", "type"])["year"]}
+
+
+@cache
+def _terms_by_member() -> dict[str, list[tuple[str, int]]]:
+    """Each member's elected bodies and their regular terms (years), in the table's order."""
+    terms: dict[str, list[tuple[str, int]]] = {}
+    for member, body, term in terms_table()[["member", "election", "term_years"]].itertuples(
+            index=False):
+        terms.setdefault(member, []).append((body, int(term)))
+    return terms
+
+
+@cache
 def scheduled_election_years(member: str, first_year: int, last_year: int) -> tuple[int, ...]:
     """Years in [first_year, last_year] with a scheduled national election in ``member``.
 
@@ -76,14 +94,9 @@ def scheduled_election_years(member: str, first_year: int, last_year: int) -> tu
     filled by the regular term: after an election of a body with a term of *k* years the next
     is due *k* years later, unless the table lists one before that.
     """
-    elections = elections_table()
-    terms = terms_table()
     years: set[int] = set()
-    for body, term in terms[terms["member"] == member][["election", "term_years"]].itertuples(
-            index=False):
-        term = int(term)
-        listed = sorted(elections[(elections["member"] == member)
-                                  & (elections["type"] == body)]["year"].unique().tolist())
+    for body, term in _terms_by_member().get(member, ()):
+        listed = _listed_election_years().get((member, body), [])
         if not listed:
             continue
         calendar = set(listed)

@@ -289,9 +289,10 @@ def leader_code(model: AllianceModel) -> str | None:
     return codes[0] if codes else None
 
 
-def write_tables(model: AllianceModel, folder: Path) -> None:
-    """Write the three tables and ``run.json`` into the existing ``folder``."""
-    res = model.results()
+def write_tables(model: AllianceModel, folder: Path, res: Results | None = None) -> None:
+    """Write the tables and ``run.json`` into the existing ``folder`` (``res``: the model's
+    :meth:`~alliancesim.model.AllianceModel.results`, if already built)."""
+    res = res if res is not None else model.results()
     res.timeseries.to_csv(folder / "timeseries.csv", index=False)
     res.members.to_csv(folder / "members.csv", index=False)
     res.capabilities.to_csv(folder / "capabilities.csv", index=False)
@@ -312,12 +313,13 @@ def write_outputs(model: AllianceModel, out_dir: str | Path, figures: bool = Tru
     from .outputs import output_folder
 
     out_dir = Path(out_dir)
+    res = model.results()
     with output_folder(out_dir, "run", force=force) as tmp:
-        write_tables(model, tmp)
+        write_tables(model, tmp, res)
         if figures:
             from .plots import write_run_figures
 
-            write_run_figures(model.results(), tmp / "figures", fmt=figure_format,
+            write_run_figures(res, tmp / "figures", fmt=figure_format,
                               norm_pct=model.config.incentives.spending_norm_pct,
                               leader=leader_code(model))
     return out_dir

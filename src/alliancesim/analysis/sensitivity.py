@@ -104,10 +104,6 @@ class SensitivityDesign:
             return d + 1
         return 2 * d + 2 if self.second_order else d + 2
 
-    @property
-    def n_blocks(self) -> int:
-        return self.trajectories if self.method == "morris" else self.base_samples
-
     def sample(self) -> np.ndarray:
         """The design matrix (one row per model evaluation)."""
         problem = self.problem()

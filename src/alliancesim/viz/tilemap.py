@@ -13,7 +13,7 @@ stays a thin view.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mesa.discrete_space import OrthogonalMooreGrid
@@ -48,9 +48,6 @@ REGION_ANCHORS: dict[str, tuple[int, int]] = {
     "north-america": (0, 1), "north": (5, 0), "west": (3, 2), "north-east": (7, 1),
     "central": (5, 3), "south": (3, 5), "south-east": (6, 6),
 }
-
-#: Tile colour for a member that is not (yet) in the alliance.
-CANDIDATE_COLOUR = "#e5e7eb"
 
 
 def tile_layout(codes: Sequence[str], regions: Sequence[str]) -> dict[str, tuple[int, int]]:
@@ -140,10 +137,3 @@ def text_colour(background: str) -> str:
 def tile_colour(posture: str, intensity: float) -> str:
     """Fill of a member's tile: its posture's colour shaded by intensity (0-1)."""
     return shade(POSTURE_COLOURS[posture], intensity)
-
-
-def intensities(values: Iterable[float], full_scale: float) -> list[float]:
-    """Values as fractions of ``full_scale`` (clipped to [0, 1]; a zero scale gives zeros)."""
-    if full_scale <= 0:
-        return [0.0 for _ in values]
-    return [min(max(v / full_scale, 0.0), 1.0) for v in values]
