@@ -150,3 +150,21 @@ def test_figures_come_as_svg_or_pdf_when_asked(tmp_path):
     model.run_model()
     pdf = opinion_figure(model.results(), tmp_path / "opinion.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_png_figures_are_the_files_a_tight_savefig_writes(tmp_path, monkeypatch):
+    # plots measures the tight box itself (one layout pass less); the PNGs must be the
+    # very files matplotlib's bbox_inches="tight" writes.
+    from alliancesim import plots
+    from alliancesim.config import load_scenario
+    from alliancesim.model import AllianceModel
+
+    model = AllianceModel(load_scenario("isaf"), seed=2)
+    model.run_model()
+    res = model.results()
+    ours = plots.write_run_figures(res, tmp_path / "ours", leader="USA")
+    monkeypatch.setattr(plots, "_tight_box", lambda fig, path: "tight")
+    theirs = plots.write_run_figures(res, tmp_path / "tight", leader="USA")
+    assert len(ours) == 5
+    for a, b in zip(ours, theirs, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name

