@@ -30,10 +30,48 @@ def test_small_allies_hold_niche_areas_at_national_scale():
     assert sum(v == 0 for c, v in held.items() if c != "USA") <= 6  # ALB EST ISL LVA LUX ...
 
 
+def _series(scenario: str, overrides: dict, column: str, seed: int):
+    model = AllianceModel(load_scenario(scenario, overrides), seed=seed)
+    model.run_model()
+    return model.results().timeseries.set_index("year")[column]
+
+
 def test_austerity_raises_losses_of_national_viability():
     plain = _last("baseline", {}, "viability_losses")
     cut = _last("baseline", AUSTERITY, "viability_losses")
     assert (cut > plain).all()
+
+
+def test_losses_stop_once_the_portfolio_fits_the_budget_again():
+    """A past cut does not keep starving small holdings for ever: a member concentrates its
+    money only while its budget cannot sustain what it holds now. With a uniform shock (no
+    ally that spent more in the crisis and then cuts, see the note on the personnel split),
+    the shock's losses come during it and the recovery, and once budgets have recovered
+    (2021-2030) there are about as few as without the shock. (Under the old rule, which
+    compared the budget with the start-year force, 12-17 more came in 2021-2030.)"""
+    uniform = {**AUSTERITY, "economy.shock_dispersion": 0.0}
+    for seed in (1, 2):
+        base = _series("baseline", {}, "viability_losses", seed)
+        cut = _series("baseline", uniform, "viability_losses", seed)
+        assert cut[2020] - base[2020] >= 3  # the shock abandons holdings...
+        assert (cut[2030] - cut[2020]) <= (base[2030] - base[2020]) + 1  # ...and then stops
+
+
+def test_austerity_thins_europes_coverage_of_the_enablers_without_leaving_single_providers():
+    """The source's thin coverage (Keohane, seed lines 1400-1405: Europe lacks tankers, ISR,
+    airlift) as the model has it: austerity takes European providers out of refuelling,
+    airlift and ISR, but from 7-9 providers in 2012 none of them falls to two or fewer by 2030
+    -- Europe's shortage there is depth (the largest gaps), not the number of holders."""
+    enablers = ("air_refuelling", "strategic_airlift", "isr")
+    for seed in (1, 2):
+        plain = [_series("baseline", {}, f"providers_{a}", seed) for a in enablers]
+        cut = [_series("baseline", AUSTERITY, f"providers_{a}", seed) for a in enablers]
+        assert sum(c[2030] for c in cut) < sum(p[2030] for p in plain)
+        assert min(c[2030] for c in cut) >= 3
+        assert _series("baseline", AUSTERITY, "single_provider_areas", seed)[2030] == 0
+        gaps = {a: _series("baseline", {}, f"gap_europe_{a}", seed)[2012]
+                for a in ("air_refuelling", "land_combat", "air_strike")}
+        assert gaps["air_refuelling"] > max(gaps["land_combat"], gaps["air_strike"])
 
 
 @pytest.mark.parametrize("lever", ["prioritisation", "pooling", "specialisation", "two_plus",
@@ -93,3 +131,26 @@ def test_a_threat_shock_raises_spending_most_on_the_frontline():
     frontline = change[codes[exposed]].mean()
     inland = change[codes[~exposed & ~model.leader_mask]].mean()
     assert frontline > inland > -0.5
+
+
+def _activists_revealed_otherwise(overrides: dict, seeds=(1, 2)) -> list[int]:
+    counts = []
+    for seed in seeds:
+        model = AllianceModel(load_scenario("austerity", overrides), seed=seed)
+        model.run_model()
+        members = model.results().members.query("year == 2030")
+        activists = members[(members["posture"] == "activist") & (members["member"] != "USA")]
+        counts.append(int((activists["revealed_posture"] != "activist").sum()))
+    return counts
+
+
+def test_austerity_moves_activists_toward_territorial_defence_unless_priorities_stay_put():
+    """Keohane (seed lines 1469-1473): defenders focus on territory "partly because of
+    austerity". The declared posture is an input and stays; what austerity changes is the
+    priorities, and with them the revealed posture (an activist whose portfolio is no longer
+    expeditionary is revealed as a defender). With no priority drift it does not happen."""
+    calm = _activists_revealed_otherwise({"economy.shock_start_year": 0})
+    cut = _activists_revealed_otherwise({})
+    still = _activists_revealed_otherwise({"capabilities.priority_drift": 0.0})
+    assert sum(cut) >= sum(calm) + 3
+    assert sum(still) <= sum(calm) and sum(still) < sum(cut) - 3

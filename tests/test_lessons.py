@@ -59,11 +59,8 @@ def test_lesson1_when_the_leader_spends_more_the_allies_spend_less(lesson1):
     assert mean_ci(mean["leader_spends_more"] - mean["leader_steady"])[2] < 0
 
 
-def test_lesson2_austerity_abandons_whole_areas_and_concentrates_portfolios(tmp_path_factory):
+def test_lesson2_austerity_abandons_holdings_and_thins_the_enablers(tmp_path_factory):
     runs, _ = _sweep("lesson2_specialisation", tmp_path_factory)
-    # single_provider_areas is not asserted: with the 2012 holdings no area falls to two
-    # European providers or fewer by 2030 (the thinnest, refuelling, ISR and airlift, fall
-    # from 7-8 to about 5); see docs/teaching/lesson2.
     for column in ("areas_abandoned", "viability_losses"):
         diff = _final(runs, "austerity", column) - _final(runs, "no_shock", column)
         assert mean_ci(diff)[1] > 0, column
@@ -75,6 +72,27 @@ def test_lesson2_austerity_abandons_whole_areas_and_concentrates_portfolios(tmp_
     assert diff.mean() > 0 and (diff > 0).sum() >= 3
     assert (_final(runs, "austerity", "mean_areas_held")
             < _final(runs, "no_shock", "mean_areas_held")).all()
+    # Europe keeps less capability and its gap widens
+    assert (_final(runs, "austerity", "europe_capability_index")
+            < _final(runs, "no_shock", "europe_capability_index")).all()
+    assert (_final(runs, "austerity", "capability_gap_index_europe")
+            > _final(runs, "no_shock", "capability_gap_index_europe")).all()
+    # the enablers lose European providers, but none falls to two or fewer
+    enablers = ("air_refuelling", "strategic_airlift", "isr")
+    fewer = sum(_final(runs, "no_shock", f"providers_{a}")
+                - _final(runs, "austerity", f"providers_{a}") for a in enablers)
+    assert mean_ci(fewer)[1] > 0
+    assert (_final(runs, "austerity", "single_provider_areas") == 0).all()
+    assert min(_final(runs, "austerity", f"providers_{a}").min() for a in enablers) >= 4
+    # Europe's tanker shortage is depth: its refuelling gap is the widest of the air areas
+    start = runs[(runs["condition"] == "no_shock") & (runs["year"] == runs["year"].min())]
+    assert (start["gap_europe_air_refuelling"] > start["gap_europe_air_strike"]).all()
+    # losses go on after the shock (2013-2016): budgets recover slowly and cuts hit equipment
+    # first, but most of them come by 2022
+    losses = _final(runs, "austerity", "viability_losses")
+    after = losses - _final(runs, "austerity", "viability_losses", 2016)
+    late = losses - _final(runs, "austerity", "viability_losses", 2022)
+    assert after.sum() > 0 and late.sum() < 0.35 * losses.sum()
     # lost areas can come back, but few do
     rebuilt = _final(runs, "austerity", "areas_rebuilt")
     assert rebuilt.sum() > 0 and rebuilt.mean() < 5
@@ -116,3 +134,13 @@ def test_lesson4_smart_defence_keeps_more_capability_for_the_same_money_if_trust
     assert mean_ci(_final(runs, low, "capability_gap_index_europe")
                    - _final(runs, smart, "capability_gap_index_europe"))[1] > 0
     assert (_final(runs, low, "pooled_holdings") < _final(runs, smart, "pooled_holdings")).all()
+    # with low trust the levers' capability gain is gone (within a fifth of it)
+    gain = (_final(runs, smart, "europe_capability_index")
+            - _final(runs, plain, "europe_capability_index")).mean()
+    low_gain = (_final(runs, low, "europe_capability_index")
+                - _final(runs, plain, "europe_capability_index")).mean()
+    assert abs(low_gain) < 0.2 * gain
+    # no relabelling: national holdings still lose viability, more of them, as holdings are
+    # handed over by agreed specialisation or pooled because too small to stand alone
+    assert (_final(runs, smart, "viability_losses") > _final(runs, plain, "viability_losses")).all()
+    assert (_final(runs, smart, "areas_handed_over") > 0).all()

@@ -5,6 +5,8 @@ They exercise the pure functions of the domain modules, without a model.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 from alliancesim import capabilities as cap
 from alliancesim import economy, incentives, opinion, politics, spending
 from alliancesim import operation as op
-from alliancesim.config import Config
+from alliancesim.config import CAPABILITY_AREAS, Config
 
 DEFAULTS = Config()
 unit = st.floats(0.0, 1.0)
@@ -542,6 +544,22 @@ def test_tight_budgets_concentrate_national_portfolios_specialisation_by_default
     fenced = cap.national_weights(stocks, prio, prio, lost, np.array([0.7]), 6.0,
                                   np.array([[False, False, True]]))
     assert fenced[0, 2] > tight[0, 2]
+
+
+def test_a_member_holding_nothing_with_no_weight_for_absent_areas_spreads_by_priorities():
+    """0/0 handled explicitly: with ``absent_weight`` 0, a member that holds nothing has no
+    weights; it spreads its capital by its priorities, below every minimum unit."""
+    n = len(CAPABILITY_AREAS)
+    prio = np.vstack([np.full(n, 1.0 / n), np.full(n, 1.0 / n)])
+    holds = np.zeros((2, n), int)
+    holds[1, :2] = 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        portfolio = cap.initial_portfolio(
+            np.array([10.0, 50.0]), prio, holds, np.full((2, n), 4.0), np.full(n, 2.0),
+            0.1, 0.3, 0.0, 2.0, np.ones(2, bool))
+    assert np.isfinite(portfolio.stocks).all() and not portfolio.held[0].any()
+    assert portfolio.held[1, :2].all() and (portfolio.stocks[1, 2:] == 0.0).all()
 
 
 def test_lost_areas_get_no_national_money():

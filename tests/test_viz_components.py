@@ -334,10 +334,10 @@ def test_a_failing_view_shows_a_plain_message_and_logs_the_details(monkeypatch, 
 
 def test_banner_labels_what_each_headline_counts(page):
     text = banner(page)
-    assert "Areas with at most 2 holders besides the leader" in text
+    assert "Areas with at most 2 European holders" in text
     assert "Holdings abandoned" in text and "Large allies carry more" in text
     blocks = " ".join(t for t in html_texts(page) if "alliancesim-year" in t)
-    assert "Canada" in html.unescape(blocks)  # the tooltip says who counts as a holder
+    assert "not Canada" in html.unescape(blocks)  # the tooltip says who counts as a holder
 
 
 def test_a_lesson_preset_shows_what_to_watch(page):

@@ -90,8 +90,9 @@ def initial_portfolio(equipment_spend: np.ndarray, priorities: np.ndarray, holds
     """
     presence = np.select([holds == 2, holds == 1, holds == 0], [1.0, shared_weight,
                                                                 absent_weight], 1.0)
-    weights = priorities * presence
-    weights = weights / weights.sum(axis=1, keepdims=True)
+    # A member that holds nothing while absent areas weigh nothing (``absent_weight`` 0)
+    # has no weights at all: it spreads by its priorities alone, explicitly rather than 0/0.
+    weights = normalise_rows(priorities * presence, fallback=priorities)
     capital = equipment_spend / max(depreciation, 1e-9)
     stocks = capital[:, None] * weights
     size = np.where(np.isfinite(platforms), platforms, unscaled_units * minimum_units[None, :])
@@ -124,13 +125,6 @@ def _median(values: np.ndarray) -> float:
 # ------------------------------------------------------------------ allocation
 
 
-def affordability(equipment_spend: np.ndarray, unit_cost: float,
-                  initial_spend: np.ndarray) -> np.ndarray:
-    """How much of its start-year force a member's equipment budget can still buy (1 = all)."""
-    # Where nothing was spent at the start, the member's whole (empty) force is affordable.
-    return np.where(initial_spend > 0, ratio(equipment_spend, unit_cost * initial_spend), 1.0)
-
-
 def surplus(equipment_spend: np.ndarray, stocks: np.ndarray, unit_cost: float,
             depreciation: float) -> np.ndarray:
     """Equipment budget over what sustaining the current portfolio costs (1 = just enough).
@@ -146,22 +140,25 @@ def national_weights(
     priorities: np.ndarray,
     base_priorities: np.ndarray,
     closed: np.ndarray,
-    affordable: np.ndarray,
+    sustained: np.ndarray,
     bias: float,
     protected: np.ndarray | None = None,
 ) -> np.ndarray:
     """Uncoordinated allocation weights: keep the current portfolio, protect the core.
 
     Each member spends in proportion to what it holds, tilted by how far its priorities have
-    drifted from its posture's (``priorities / base_priorities``); when its budget buys less
-    than its start-year force (``affordable`` < 1) it concentrates on its largest holdings,
-    the more so the tighter the money (exponent ``1 + bias * (1 - affordable)``). Nobody
+    drifted from its posture's (``priorities / base_priorities``); when its budget cannot
+    sustain what it holds now (``sustained`` = budget / upkeep of the current portfolio, see
+    :func:`surplus`, below 1) it concentrates on its largest holdings, the more so the
+    tighter the money (exponent ``1 + bias * (1 - sustained)``). Once the portfolio has
+    shrunk to what the budget sustains, the concentration stops: a past cut does not keep
+    starving small holdings for ever. Nobody
     looks at the alliance total, and ``closed`` areas (abandoned, not being rebuilt) get
     nothing: specialisation by default (Giegerich, seed). ``protected`` holdings (ring-fenced
     pooled projects) keep their share without concentration.
     """
     shares = ratio(stocks, stocks.sum(axis=1)[:, None])
-    concentration = (1.0 + bias) - bias * bounded(affordable, 0.0, 1.0)
+    concentration = (1.0 + bias) - bias * bounded(sustained, 0.0, 1.0)
     powered = shares ** concentration[:, None]
     if protected is not None:
         powered = np.where(protected, shares, powered)

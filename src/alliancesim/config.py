@@ -739,11 +739,13 @@ class CapabilityParams(_Section):
     rebuild_cost_multiplier: float = P(2.5, "x", "Giegerich (seed)",
                                        "Unit-cost multiplier for rebuilding an abandoned area.",
                                        ge=1, le=10)
-    specialisation_bias: float = P(6.0, "exponent per unit of lost affordability",
+    specialisation_bias: float = P(6.0, "exponent per unit of upkeep shortfall",
                                    "Giegerich (seed): cuts abandon whole areas",
                                    "How strongly a member concentrates its equipment money on "
-                                   "its largest holdings as its budget buys less than its "
-                                   "start-year force.", ge=0, le=20)
+                                   "its largest holdings while its budget cannot sustain what "
+                                   "it holds now (1 - budget / upkeep of its current "
+                                   "portfolio); none once the portfolio fits the budget.",
+                                   ge=0, le=20)
     ambition: float = P(1.0, "x initial alliance stock", "judgement (level of ambition)",
                         "Alliance capability target per area, relative to the initial alliance "
                         "stock in that area.", ge=0.1, le=3)

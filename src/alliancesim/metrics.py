@@ -106,8 +106,8 @@ def providers_per_area(held: np.ndarray, pooled_viable: np.ndarray) -> np.ndarra
 def single_provider_areas(providers: np.ndarray) -> np.ndarray:
     """Areas held by one or two providers only (single points of failure).
 
-    ``providers`` should leave out the leader: every area is one the leader holds, and the
-    question is what the alliance keeps besides it.
+    ``providers`` should count the European allies only: the leader holds every area, and
+    the question is what Europe keeps without it.
     """
     return ((providers >= 1) & (providers <= 2)).sum(axis=-1)
 

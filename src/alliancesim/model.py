@@ -486,14 +486,15 @@ class AllianceModel(mesa.Model):
         """
         cfg, s = self.config, self.state
         sd, c = cfg.smart_defence, cfg.capabilities
-        affordable = cap.affordability(s.equipment_spend, self.unit_cost,
-                                       self.initial_equipment_spend)
         pressure = s.stress + np.maximum(s.threat - self.base_threat, 0.0) / 0.3
         s.priorities = cap.drift_priorities(s.priorities, self.base_priorities,
                                             pressure * self.allies, c.priority_drift,
                                             c.priority_reversion)
         closed = s.abandoned & (s.rebuild_years <= 0) & ~cap.in_viable_pool(
             s.pooled, self.clusters, self.pools)
+        # Whether this year's equipment budget sustains what the member holds now (not its
+        # start-year force): a shortfall concentrates the money on the core, and once the
+        # portfolio fits the budget the concentration stops.
         spare = cap.surplus(s.equipment_spend, s.stocks, self.unit_cost, c.depreciation)
         cost = cap.rebuild_cost(self.thresholds, s.stocks, self.unit_cost,
                                 c.rebuild_cost_multiplier, c.depreciation)
@@ -505,7 +506,7 @@ class AllianceModel(mesa.Model):
         s.pooled = self._pooling_choices(s)
         protected = s.pooled if sd.ring_fencing else None
         weights = cap.national_weights(s.stocks, s.priorities, self.base_priorities, closed,
-                                       affordable, c.specialisation_bias, protected)
+                                       spare, c.specialisation_bias, protected)
         if sd.prioritisation:
             weights = cap.prioritised_weights(weights, self.europe_gap())
         self.dropped_by_design = self.none_dropped

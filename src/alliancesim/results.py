@@ -38,7 +38,9 @@ TIMESERIES_COLUMNS = (
     "risk_gini", "cohesion_index", "mean_support_operation", "mean_support_defence",
     "leader_commitment", "common_threat", "members", "mean_portfolio_concentration",
     "leader_share_of_enablers", "european_strikers",
-    *(f"gap_{area}" for area in CAPABILITY_AREAS))
+    *(f"gap_{area}" for area in CAPABILITY_AREAS),
+    *(f"gap_europe_{area}" for area in CAPABILITY_AREAS),
+    *(f"providers_{area}" for area in CAPABILITY_AREAS))
 MEMBER_COLUMNS = (
     "year", "member", "posture", "revealed_posture", "gdp_usd", "burden_pct", "budget_usd",
     "equipment_share", "deployable_troops", "troops_deployed", "caveat", "withdrawn",
@@ -159,9 +161,10 @@ def timeseries_columns(model: AllianceModel, m: dict[str, np.ndarray]) -> dict[s
     out["capability_gap_index_europe"] = h.gap_europe[:rows].mean(axis=1)
     held = h.area["held"][:rows] & active[:, :, None]
     pooled = h.area["pooled"][:rows] & active[:, :, None]
-    # Every area has the leader; what matters is who else could provide it: national
-    # holders outside pools, and each viable cluster unit once.
-    providers = metrics.providers_per_area(held & ~pooled & ~leader[None, :, None],
+    # Every area has the leader (and Canada most); what matters is what Europe keeps
+    # (Keohane, seed lines 1400-1405): European national holders outside pools, and each
+    # viable cluster unit (all European) once.
+    providers = metrics.providers_per_area(held & ~pooled & model.europeans[None, :, None],
                                            h.cluster_units[:rows])
     out["single_provider_areas"] = metrics.single_provider_areas(providers)
     out["uncovered_areas"] = (providers == 0).sum(axis=1)
@@ -210,6 +213,8 @@ def timeseries_columns(model: AllianceModel, m: dict[str, np.ndarray]) -> dict[s
         concentration, active & (stocks.sum(axis=2) > 0))
     for k, area in enumerate(CAPABILITY_AREAS):
         out[f"gap_{area}"] = h.gap[:rows, k]
+        out[f"gap_europe_{area}"] = h.gap_europe[:rows, k]
+        out[f"providers_{area}"] = providers[:, k]
     return {name: out[name] for name in TIMESERIES_COLUMNS}
 
 

@@ -17,7 +17,7 @@ HEADLINE_METRICS = {
     "burden_gini": "burden inequality (Gini)",
     "capability_gap_index": "capability gap index (alliance)",
     "capability_gap_index_europe": "capability gap index (without the leader)",
-    "single_provider_areas": "areas with 1-2 providers besides the leader",
+    "single_provider_areas": "areas with 1-2 European providers",
     "areas_abandoned": "national holdings abandoned",
     "contributors": "allies contributing troops",
     "troops_deployed_europe": "troops deployed by the European allies",

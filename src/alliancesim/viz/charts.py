@@ -234,7 +234,7 @@ def capability_panels(snap: Snapshot) -> list[str]:
                label="allies without the leader")
     index.line(ts["year"], (ts["single_provider_areas"] + ts["uncovered_areas"])
                / len(CAPABILITY_AREAS), "#b45309", 1.5, dash="4 3",
-               label="share of areas with at most 2 holders besides the leader")
+               label="share of areas with at most 2 European holders")
     index.marker(snap.year)
     return [coverage, gaps, index.render()]
 

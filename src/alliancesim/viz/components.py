@@ -103,9 +103,9 @@ HEADLINES = (
     ("capability-gap", "Capability shortfall",
      "How far the alliance falls short of its target, averaged over the ten capability "
      "areas: 0 means no shortfall, 1 means nothing at all."),
-    ("thin-areas", "Areas with at most 2 holders besides the leader",
-     "Capability areas that, apart from the leader, two holders or fewer still provide: "
-     "allies holding the area on their own (Canada included) and each working "
+    ("thin-areas", "Areas with at most 2 European holders",
+     "Capability areas that two European holders or fewer still provide: European allies "
+     "holding the area on their own (not the leader, not Canada) and each working "
      "multinational unit, counted once."),
     ("abandoned", "Holdings abandoned",
      "National holdings (one per ally and area) given up because the budget could no longer "
