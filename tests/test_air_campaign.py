@@ -38,13 +38,30 @@ def test_the_libya_scenario_has_the_28_allies_of_2011_and_a_tidy_contributions_t
     assert table["member"].nunique() == 28
 
 
-def test_few_european_allies_strike_and_the_leader_supplies_most_refuelling(libya):
+def test_few_european_allies_strike_and_most_of_the_enablers_come_from_the_leader(libya):
     for share, strikers, table in libya:
         assert 3 <= strikers <= 9  # the source: six European allies struck ground targets
         tankers = table[table["area"] == "air_refuelling"]
         assert tankers.set_index("member")["contributed"]["USA"] > 0.5 * tankers[
             "contributed"].sum()
         assert 0.3 < share < 0.9
+    # "most of the enablers came from the leader": on average over refuelling, ISR,
+    # munitions and SEAD, and for the munitions the striking allies drop
+    assert np.mean([share for share, _, _ in libya]) > 0.5
+    for _, _, table in libya:
+        loads = table[table["area"] == "precision_munitions"].set_index("member")["contributed"]
+        assert loads["USA"] > 0.4 * loads.sum()
+
+
+def test_munitions_depth_is_counted_per_strike_aircraft():
+    """Guided munitions cost much the same whoever buys them, jets do not: an ally spending
+    as much on munitions as another but flying twice the jets has half the loads per jet."""
+    pgm = np.array([10.0, 10.0, 100.0])
+    jets = np.array([20.0, 40.0, 100.0])
+    leader = np.array([False, False, True])
+    depth = air.munitions_depth(pgm, jets, np.ones(3, bool), leader)
+    assert np.isclose(depth[0], 0.5) and np.isclose(depth[1], 0.25) and depth[2] == 1.0
+    assert air.munitions_depth(pgm, jets, np.array([True, False, True]), leader)[1] == 0.0
 
 
 def test_the_leader_is_the_largest_single_supplier_of_every_enabler_it_is_asked_for(libya):

@@ -90,6 +90,15 @@ def test_the_reinvestment_fund_alone_keeps_pooled_savings_in_defence():
     fund = _last("baseline", {**AUSTERITY, "smart_defence.reinvestment_fund": True},
                  "mean_burden_pct")
     assert (fund > base + 1e-3).all()
+    # what it recycles buys capability, in proportion to the cooperation there is: a little
+    # alone (the 2012 fleets), much more with pooling
+    index = "europe_capability_index"
+    plain = _last("baseline", AUSTERITY, index)
+    alone = _last("baseline", {**AUSTERITY, "smart_defence.reinvestment_fund": True}, index)
+    pooled = {**AUSTERITY, "smart_defence.pooling": True}
+    with_pool = (_last("baseline", {**pooled, "smart_defence.reinvestment_fund": True}, index)
+                 - _last("baseline", pooled, index))
+    assert 0 < (alone - plain).mean() < 0.1 * with_pool.mean()
 
 
 def test_pooling_with_the_fund_keeps_more_capability_and_without_it_is_a_cut():

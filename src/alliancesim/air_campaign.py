@@ -24,8 +24,12 @@ offer any. It is reported as area ``sead`` in ``contributions.csv``.
 
 Precision munitions are counted per strike aircraft: the demand is one load per striking jet,
 and a member's supply is its striking jets times its *munitions depth* -- its PGM stock per
-unit of strike stock relative to the leader's (capped at 1). Allies short of munitions strike
-with what the leader supplies (as in 2011).
+strike *aircraft* relative to the leader's (capped at 1). Per aircraft, not per unit of strike
+stock: guided bombs and missiles cost much the same whoever buys them, while one of the
+leader's jets costs several of a small ally's, so a small fleet of cheap jets with a small
+munitions budget is shallow (the table gives no munitions counts; the stock is the member's
+spending on them). Allies short of munitions strike with what the leader supplies (as in
+2011).
 """
 
 from __future__ import annotations
@@ -80,12 +84,12 @@ def join_scores(support: np.ndarray, willingness: np.ndarray, membership_value: 
     return support * willingness + engaged
 
 
-def munitions_depth(pgm_stock: np.ndarray, strike_stock: np.ndarray, pgm_held: np.ndarray,
+def munitions_depth(pgm_stock: np.ndarray, strike_aircraft: np.ndarray, pgm_held: np.ndarray,
                     leader: np.ndarray) -> np.ndarray:
-    """An area's stock (PGM, or ISR) per unit of strike stock, relative to the leader's, in
-    [0, 1]; 0 without a viable holding in the area."""
-    ratio = np.divide(pgm_stock, strike_stock, out=np.zeros_like(pgm_stock),
-                      where=strike_stock > 0)
+    """An area's holding (PGM stock, or ISR platforms) per strike aircraft, relative to the
+    leader's, in [0, 1]; 0 without a viable holding in the area."""
+    ratio = np.divide(pgm_stock, strike_aircraft, out=np.zeros_like(pgm_stock),
+                      where=strike_aircraft > 0)
     reference = float(ratio[leader].max()) if leader.any() else float(ratio.max())
     depth = ratio / reference if reference > 0 else np.zeros_like(ratio)
     return np.where(pgm_held, np.minimum(depth, 1.0), 0.0)
@@ -122,7 +126,10 @@ def run_campaign(*, platforms: np.ndarray, held: np.ndarray, stocks: np.ndarray,
     """
     willing = active & ~leader & (scores + noise > threshold)
     strike_k, pgm_k = area_index["air_strike"], area_index["precision_munitions"]
-    depth = munitions_depth(stocks[:, pgm_k], stocks[:, strike_k], held[:, pgm_k], leader)
+    # Munitions per strike *aircraft*: guided bombs and missiles (JDAM, Paveway, Brimstone...)
+    # cost much the same whoever buys them, jets do not (the leader's cost several times a
+    # small ally's), so PGM spending per jet measures how many loads a fleet can drop.
+    depth = munitions_depth(stocks[:, pgm_k], platforms[:, strike_k], held[:, pgm_k], leader)
     isr_k = area_index["isr"]
     # ISR per strike aircraft in platforms (the table counts both; PGMs it does not count).
     isr_depth = munitions_depth(platforms[:, isr_k], platforms[:, strike_k], held[:, isr_k],
