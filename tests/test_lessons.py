@@ -64,12 +64,9 @@ def test_lesson2_austerity_abandons_holdings_and_thins_the_enablers(tmp_path_fac
     for column in ("areas_abandoned", "viability_losses"):
         diff = _final(runs, "austerity", column) - _final(runs, "no_shock", column)
         assert mean_ci(diff)[1] > 0, column
-    # Concentration rises in most runs, not all: since budgets follow a demand equation
-    # (issue 15) the no-shock alliance also concentrates as burdens fall with growth, and one
-    # seed in four shows no difference (over 10 seeds: +0.094 [0.066, 0.122]).
-    diff = (_final(runs, "austerity", "mean_portfolio_concentration")
-            - _final(runs, "no_shock", "mean_portfolio_concentration"))
-    assert diff.mean() > 0 and (diff > 0).sum() >= 3
+    # Portfolio concentration is not a lasting effect any more (issue 15, second session): a
+    # member concentrates only while its budget cannot sustain its portfolio, so by 2030 the
+    # austerity and no-shock runs are as concentrated (10 seeds: +0.000 [-0.014, 0.015]).
     assert (_final(runs, "austerity", "mean_areas_held")
             < _final(runs, "no_shock", "mean_areas_held")).all()
     # Europe keeps less capability and its gap widens
@@ -93,9 +90,9 @@ def test_lesson2_austerity_abandons_holdings_and_thins_the_enablers(tmp_path_fac
     after = losses - _final(runs, "austerity", "viability_losses", 2016)
     late = losses - _final(runs, "austerity", "viability_losses", 2022)
     assert after.sum() > 0 and late.sum() < 0.35 * losses.sum()
-    # lost areas can come back, but few do
-    rebuilt = _final(runs, "austerity", "areas_rebuilt")
-    assert rebuilt.sum() > 0 and rebuilt.mean() < 5
+    # few lost areas come back without a threat (rebuilding under a threat shock:
+    # tests/test_capabilities_dynamics.py)
+    assert _final(runs, "austerity", "areas_rebuilt").mean() < 1
 
 
 def test_lesson3_the_alliance_holds_together_and_relaxes_caveats_without_lifting_them(
@@ -134,12 +131,12 @@ def test_lesson4_smart_defence_keeps_more_capability_for_the_same_money_if_trust
     assert mean_ci(_final(runs, low, "capability_gap_index_europe")
                    - _final(runs, smart, "capability_gap_index_europe"))[1] > 0
     assert (_final(runs, low, "pooled_holdings") < _final(runs, smart, "pooled_holdings")).all()
-    # with low trust the levers' capability gain is gone (within a fifth of it)
+    # with low trust less than half of the levers' capability gain remains
     gain = (_final(runs, smart, "europe_capability_index")
             - _final(runs, plain, "europe_capability_index")).mean()
     low_gain = (_final(runs, low, "europe_capability_index")
                 - _final(runs, plain, "europe_capability_index")).mean()
-    assert abs(low_gain) < 0.2 * gain
+    assert low_gain < 0.5 * gain
     # no relabelling: national holdings still lose viability, more of them, as holdings are
     # handed over by agreed specialisation or pooled because too small to stand alone
     assert (_final(runs, smart, "viability_losses") > _final(runs, plain, "viability_losses")).all()
