@@ -147,3 +147,31 @@ def test_membership_value_does_not_follow_the_leaders_dollar_budget():
     model.state.budget = np.where(leader, model.state.budget * 2, model.state.budget)
     model.systemic_incentives()
     assert np.allclose(model.state.membership_value, before)
+
+
+def _opinion_slope(models: list[AllianceModel]) -> np.ndarray:
+    from alliancesim.analysis.validate import _opinion_slope
+
+    members = _members(models).assign(condition="alliance")
+    return _opinion_slope(members, "alliance").to_numpy()
+
+
+def test_troops_hardly_follow_opinion_unless_governments_sit_on_a_knife_edge(alliance):
+    # Kreps: opinion reaches troop decisions only as domestic pressure, so across allies the
+    # yearly change in troops barely follows public support ...
+    assert abs(_opinion_slope(alliance).mean()) < 0.5
+    # ... but it does when every government's answer flips on a small change in pressure
+    # (no ceiling, a narrow band of margins between refusing and agreeing to everything).
+    edge = _runs("alliance", seeds=range(1, 4), **{"operation.commitment_ceiling": 1.0,
+                                                  "operation.increase_refusal_margin": 0.25,
+                                                  "operation.increase_margin_width": 0.02})
+    assert _opinion_slope(edge).mean() > 0.5
+
+
+def test_without_a_commitment_ceiling_europe_follows_the_surge(alliance):
+    europe = _timeseries(alliance).groupby("year")["troops_deployed_europe"].mean()
+    unbounded = _timeseries(_runs("alliance", seeds=range(1, 3), **{
+        "operation.commitment_ceiling": 1.0})).groupby("year")["troops_deployed_europe"].mean()
+    assert europe.loc[2011] < 1.3 * europe.loc[2009]
+    assert unbounded.loc[2011] > 1.3 * unbounded.loc[2009]
+    assert unbounded.loc[2011] > 30_000

@@ -217,28 +217,59 @@ def test_relaxed_not_lifted_is_an_outcome_that_fails_under_other_parameters():
 def test_an_agreed_drawdown_only_follows_the_request_down():
     troops = np.array([1000.0, 500.0])
     requested = np.array([600.0, 800.0])
-    new = op.allied_troops(troops, requested, np.full(2, 9e9), np.array([0.2, 0.2]), 1.0,
-                           0.4, 0.55, drawing_down=True)
-    assert new.tolist() == [600.0, 500.0]  # no increase either: support is too low
+    new = op.allied_troops(troops, requested, np.full(2, 9e9), np.array([-0.1, -0.1]), 1.0,
+                           0.1, 0.3, drawing_down=True)
+    assert new.tolist() == [600.0, 500.0]  # no increase either: the margin is gone
 
 
-def test_a_reluctant_public_allows_only_a_limited_increase():
-    # public support: low, middling, high
+def test_a_government_agrees_to_a_limited_increase_as_far_as_its_stake_outweighs_pressure():
+    # systemic margin (exit cost - domestic pressure): none, middling, ample
     troops, requested, deployable = np.full(3, 1000.0), np.full(3, 3000.0), np.full(3, 9e9)
     o = DEFAULTS.operation
-    new = op.allied_troops(troops, requested, deployable, np.array([0.3, 0.47, 0.8]),
-                           o.troop_adjustment, o.increase_refusal_support,
-                           o.increase_full_support, False)
+    margin = np.array([o.increase_refusal_margin - 0.05,
+                       o.increase_refusal_margin + 0.5 * o.increase_margin_width,
+                       o.increase_refusal_margin + o.increase_margin_width + 0.05])
+    new = op.allied_troops(troops, requested, deployable, margin, 1.0,
+                           o.increase_refusal_margin, o.increase_margin_width, False)
     assert new[0] == 1000.0                 # keeps its troops, refuses more
     assert 1000.0 < new[1] < new[2]         # a limited increase ...
-    assert new[2] == 3000.0                 # ... and full compliance only with strong support
+    assert new[2] == 3000.0                 # ... and full compliance only with a large margin
+
+
+def test_opinion_moves_troops_only_in_the_measure_elites_disagree():
+    # Kreps: with elite consensus the same spread of public support barely changes what
+    # governments agree to; without it, it decides it.
+    o = DEFAULTS.operation
+    support = np.array([0.3, 0.5])
+    # a stake that puts the unshielded government on the slope of its answer
+    cost = np.full(2, o.increase_refusal_margin + 0.5 * o.increase_margin_width + 0.6)
+
+    def agreed(consensus: float) -> np.ndarray:
+        margin = op.systemic_margin(cost, opinion.policy_pressure(support, consensus))
+        return op.acceptance(margin, o.increase_refusal_margin, o.increase_margin_width)
+
+    shielded, exposed = agreed(0.9), agreed(0.0)
+    assert abs(shielded[1] - shielded[0]) < abs(exposed[1] - exposed[0])
+    assert abs(shielded[1] - shielded[0]) < 0.2
+
+
+def test_the_same_balance_decides_the_increase_and_the_exit():
+    o = DEFAULTS.operation
+    pressure = np.linspace(0.0, 1.0, 11)
+    cost = np.full(11, 0.45)
+    margin = op.systemic_margin(cost, pressure)
+    agreed = op.acceptance(margin, o.increase_refusal_margin, o.increase_margin_width)
+    leaving = op.withdrawal_probability(pressure, cost, o.withdrawal_threshold,
+                                        o.withdrawal_spread)
+    assert np.all(np.diff(agreed) <= 0) and np.all(np.diff(leaving) >= 0)
+    assert not np.any((agreed > 0) & (leaving > 0))  # nobody sends more while it may leave
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.floats(0, 1e5), st.floats(0, 1e5), st.floats(0, 1e4), unit)
-def test_troops_never_exceed_deployable_forces(troops, requested, deployable, support):
+@given(st.floats(0, 1e5), st.floats(0, 1e5), st.floats(0, 1e4), st.floats(-1, 1))
+def test_troops_never_exceed_deployable_forces(troops, requested, deployable, margin):
     new = op.allied_troops(np.array([troops]), np.array([requested]), np.array([deployable]),
-                           np.array([support]), 0.5, 0.4, 0.55, False)
+                           np.array([margin]), 0.5, 0.1, 0.3, False)
     assert 0.0 <= new[0] <= deployable
 
 

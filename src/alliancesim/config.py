@@ -887,9 +887,11 @@ class OperationParams(_Section):
         "expansion (Alcaro & Marrone, seed, lines 4029-4034)", "Intensity of the fighting at "
         "the smallest requirement; it rises linearly to 1 at the largest.", ge=0, le=1)
     allied_request_share: float = P(
-        0.62, "fraction of requirement less partners", "calibration by hand: ISAF 2008 "
-        "~53,000 (data: isaf_strength.csv) with Europeans 25,000-30,000 (seed, lines "
-        "3648-3651)", "Share of the requirement (after "
+        0.865, "fraction of requirement less partners", "calibration: "
+        "experiments/calibrate_isaf.py on Europe's 25,000-30,000 troops 2009-2012 (seed, lines "
+        "3648-3650) and the exits (lines 4135-4137); targets fixed in "
+        "experiments/calibration_isaf_targets.toml, result in experiments/calibration_isaf.json",
+        "Share of the requirement (after "
         "partners) the alliance asks of the allies other than the leader; the leader fills "
         "whatever they leave.", ge=0, le=1)
     caveat_relaxation: float = P(
@@ -907,28 +909,39 @@ class OperationParams(_Section):
         "systemic incentives do not shield governments entirely (hence the caveats)",
         "Rise in the caveat level domestic constraints call for per unit of domestic "
         "pressure against the operation.", ge=0, le=2)
-    troop_adjustment: float = P(1.0, "fraction / year", "Alcaro & Marrone (seed, lines "
-                                "4054-4057): a limited increase in troop deployment",
+    troop_adjustment: float = P(0.669, "fraction / year", "calibration: "
+                                "experiments/calibrate_isaf.py, as allied_request_share; "
+                                "Alcaro & Marrone (seed, lines 4054-4057): a limited increase",
                                 "Share of the gap to the requested contribution a member with "
-                                "full public support closes in a year (scaled by support).",
+                                "full acceptance closes in a year (scaled by its acceptance, "
+                                "see increase_refusal_margin).",
                                 ge=0, le=1)
-    increase_refusal_support: float = P(
-        0.38, "support 0-1", "calibration by hand to Europe's 25,000-30,000 troops 'for "
-        "several years' (Alcaro & Marrone, seed, lines 3648-3651; so that pattern is a "
-        "calibration check, not a validation) after 'a limited increase' (lines 4054-4057); "
-        "0.4 before the ISAF replay took the observed 2008-09 recession (economy.gdp_path), "
-        "re-set by the same hand calibration",
-        "Public support for the operation at or below which a government refuses to send "
-        "more troops (it keeps those it has); above it, it agrees to a share of the increase "
-        "asked that grows with support.", ge=0, le=1)
-    increase_full_support: float = P(
-        0.55, "support 0-1", "calibration by hand, as increase_refusal_support",
-        "Public support for the operation from which a government agrees to all of the "
-        "increase in troops it is asked for.", ge=0, le=1)
-    withdrawal_threshold: float = P(0.05, "pressure units", "Alcaro & Marrone (seed)",
+    increase_refusal_margin: float = P(
+        0.025, "pressure units", "calibration: experiments/calibrate_isaf.py, as "
+        "allied_request_share; Alcaro & Marrone (seed, lines 4054-4057): 'a limited increase'; "
+        "Kreps (lines 4167-4178, note 12): opinion reaches policy as elites let it",
+        "Systemic margin (exit cost minus the domestic pressure that reaches a "
+        "government) at or below which it refuses to send more troops (it keeps those it "
+        "has); above it, it agrees to a share of the increase asked that grows with the "
+        "margin.", ge=-1, le=2)
+    increase_margin_width: float = P(
+        0.122, "pressure units", "calibration: experiments/calibrate_isaf.py, as "
+        "increase_refusal_margin", "How far above increase_refusal_margin the systemic "
+        "margin must be for a government to agree to all of the increase in troops it is "
+        "asked for (the share agreed rises linearly in between).", ge=0.01, le=2)
+    commitment_ceiling: float = P(
+        0.306, "fraction of deployable force", "calibration: experiments/calibrate_isaf.py; "
+        "Alcaro & Marrone (seed, lines 3962-3964): allies 'maintaining their military "
+        "commitment below a certain threshold'; lines 4048-4050: ready to risk their troops "
+        "'only to a certain extent'", "Largest share of its deployable force a government is "
+        "prepared to commit to the operation, whatever it is asked (1: no ceiling but the "
+        "deployable force itself).", ge=0, le=1)
+    withdrawal_threshold: float = P(0.069, "pressure units", "calibration: "
+                                    "experiments/calibrate_isaf.py, as allied_request_share",
                                     "Domestic pressure minus systemic cost of leaving above "
                                     "which a member may withdraw.", ge=0, le=2)
-    withdrawal_spread: float = P(0.1, "pressure units", "judgement",
+    withdrawal_spread: float = P(0.079, "pressure units", "calibration: "
+                                 "experiments/calibrate_isaf.py, as allied_request_share",
                                  "Excess pressure over which the yearly chance of leaving rises "
                                  "from 0 to 1.", ge=0.01, le=2)
 

@@ -573,9 +573,10 @@ class AllianceModel(mesa.Model):
             return
         self._request(s)
         drawing_down = self.year >= o.drawdown_start_year
-        troops = op.allied_troops(s.troops, s.requested, s.deployable, s.support_operation,
-                                  o.troop_adjustment, o.increase_refusal_support,
-                                  o.increase_full_support, drawing_down)
+        troops = op.allied_troops(s.troops, s.requested, o.commitment_ceiling * s.deployable,
+                                  op.systemic_margin(s.exit_cost, s.domestic_pressure),
+                                  o.troop_adjustment, o.increase_refusal_margin,
+                                  o.increase_margin_width, drawing_down)
         # Caveats: toward what domestic constraints call for (all the way under a new
         # government), relaxed under the leader's pressure.
         target = op.caveat_target(self.initial_caveat, self.constraint_caveat,

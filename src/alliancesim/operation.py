@@ -39,36 +39,49 @@ def requested_troops(
     return allies_part * weight / total if total > 0 else np.zeros_like(gdp)
 
 
-def acceptance(support: np.ndarray, refusal_level: float, full_level: float) -> np.ndarray:
+def systemic_margin(exit_cost: np.ndarray, pressure: np.ndarray) -> np.ndarray:
+    """How far what a government would lose by failing the alliance outweighs the domestic
+    pressure against the operation that reaches it (pressure units; negative: pressure wins).
+
+    The same balance decides the limited increase (:func:`acceptance`) and withdrawal
+    (:func:`withdrawal_probability`): the systemic incentives of membership against popular
+    discontent *as it reaches policy* -- damped by elite consensus (Kreps, cited by Alcaro &
+    Marrone, seed, lines 4167-4178 and note 12: public opinion "hardly matters" while elites
+    agree).
+    """
+    return exit_cost - pressure
+
+
+def acceptance(margin: np.ndarray, refusal_margin: float, width: float) -> np.ndarray:
     """How far a government can agree to send the more troops it is asked for, in [0, 1]:
-    nothing while public support for the operation is at or below ``refusal_level``, all of
-    it from ``full_level`` up, in proportion in between."""
-    width = max(full_level - refusal_level, 1e-9)
-    return np.clip((support - refusal_level) / width, 0.0, 1.0)
+    nothing while its :func:`systemic_margin` is at or below ``refusal_margin``, all of it
+    from ``refusal_margin + width`` up, in proportion in between."""
+    return np.clip((margin - refusal_margin) / max(width, 1e-9), 0.0, 1.0)
 
 
 def allied_troops(
     troops: np.ndarray,
     requested: np.ndarray,
     deployable: np.ndarray,
-    support: np.ndarray,
+    margin: np.ndarray,
     adjustment: float,
-    refusal_level: float,
-    full_level: float,
+    refusal_margin: float,
+    width: float,
     drawing_down: bool,
 ) -> np.ndarray:
-    """Next year's troops of each ally: its answer to the request, weighed against opinion.
+    """Next year's troops of each ally: its answer to the request, weighed as the alliance
+    weighs it.
 
     Asked for more, a government closes ``adjustment`` x :func:`acceptance` of the gap: the
-    limited increase a disaffected public allows (Alcaro & Marrone, seed, lines 4054-4061:
-    the middle path is the governments' answer to "mounting popular discontent"; what elite
-    consensus and the systemic incentives shield is the decision to stay, taken separately
-    in :func:`withdrawal_probability`). Asked for less, it follows the request down by
-    ``adjustment`` of the gap (all the way in an agreed drawdown). Otherwise it keeps the
-    troops it has.
+    limited increase (Alcaro & Marrone, seed, lines 4054-4061) is where the stake in the
+    alliance and the discontent that reaches policy balance. Opinion enters only as domestic
+    pressure, i.e. in the measure elites disagree, so in an alliance troop levels hardly
+    follow it (Kreps); in a coalition, with little at stake, the same pressure stops any
+    increase. Asked for less, it follows the request down by ``adjustment`` of the gap (all
+    the way in an agreed drawdown). Otherwise it keeps the troops it has.
     """
     gap = requested - troops
-    up = adjustment * acceptance(support, refusal_level, full_level) * np.maximum(gap, 0.0)
+    up = adjustment * acceptance(margin, refusal_margin, width) * np.maximum(gap, 0.0)
     down = np.minimum(gap, 0.0) * (1.0 if drawing_down else adjustment)
     return np.clip(troops + up + down, 0.0, deployable)
 
@@ -124,7 +137,7 @@ def withdrawal_probability(
     Zero while domestic pressure does not exceed the systemic cost of leaving by
     ``threshold``; beyond that it rises linearly, reaching certainty ``spread`` further on.
     """
-    excess = pressure - exit_cost - threshold
+    excess = -systemic_margin(exit_cost, pressure) - threshold
     return np.clip(excess / max(spread, 1e-9), 0.0, 1.0)
 
 
