@@ -79,9 +79,12 @@ def test_austerity_thins_europes_coverage_of_the_enablers_without_leaving_single
 @pytest.mark.parametrize("lever", ["prioritisation", "pooling", "specialisation", "two_plus",
                                    "ring_fencing"])
 def test_each_smart_defence_lever_alone_changes_capability_held(lever):
-    base = _last("baseline", AUSTERITY, "europe_capability_index")
+    # six seeds: prioritisation's effect is small (about 0.002 of the index) and in one seed
+    # in four below 0.001, so two seeds decided the test by chance
+    seeds = range(1, 7)
+    base = _last("baseline", AUSTERITY, "europe_capability_index", seeds)
     alone = _last("baseline", {**AUSTERITY, f"smart_defence.{lever}": True},
-                  "europe_capability_index")
+                  "europe_capability_index", seeds)
     assert np.abs(alone - base).mean() > 1e-3, lever
 
 
