@@ -533,6 +533,29 @@ def test_a_viable_cluster_unit_keeps_holdings_too_small_to_stand_alone():
     assert result.lost[:2].all() and (result.stocks[:2] == 6.0).all()
 
 
+def test_a_viable_holding_in_a_unit_not_yet_viable_still_counts_as_its_owners():
+    """A tanker pair that joined a cluster whose unit is short of its minimum unit is not
+    lost to anyone's count: it is fielded, and provides, nationally until the unit is viable."""
+    stocks = np.array([[1.8], [0.1]])
+    pooled = np.array([[True], [True]])
+    clusters = np.array([[0], [0]])
+    pools = cap.cluster_pools(stocks, np.ones((2, 1)), pooled, clusters, 1, np.array([2.0]),
+                              np.ones((1, 1)))
+    assert not pools.viable.any()
+    held = np.array([[True], [False]])
+    in_pool = cap.in_viable_pool(pooled, clusters, pools)
+    everyone = np.ones(2, bool)
+    assert cap.effective_stock(stocks, held, in_pool, everyone, pools)[0] == 1.8
+    assert cap.providers(held, in_pool, everyone, pools)[0] == 1
+    # once the unit is viable, the holding counts once, inside it
+    bigger = cap.cluster_pools(np.array([[1.8], [0.6]]), np.ones((2, 1)), pooled, clusters, 1,
+                               np.array([2.0]), np.ones((1, 1)))
+    in_unit = cap.in_viable_pool(pooled, clusters, bigger)
+    assert cap.providers(held, in_unit, everyone, bigger)[0] == 1
+    assert np.isclose(cap.effective_stock(np.array([[1.8], [0.6]]), held, in_unit, everyone,
+                                          bigger)[0], 2.4)
+
+
 def test_a_pool_of_one_is_not_a_cluster_unit():
     pools = cap.cluster_pools(np.array([[20.0]]), np.ones((1, 1)), np.array([[True]]),
                               np.array([[0]]), 1, np.array([10.0]), np.ones((1, 1)))

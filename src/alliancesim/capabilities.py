@@ -456,15 +456,25 @@ def hand_over(stocks: np.ndarray, released: np.ndarray, recipients: np.ndarray) 
     return stocks - released + weights * totals[None, :]
 
 
-def effective_stock(stocks: np.ndarray, held: np.ndarray, pooled: np.ndarray,
+def effective_stock(stocks: np.ndarray, held: np.ndarray, in_pool: np.ndarray,
                     members: np.ndarray, pools: Pools) -> np.ndarray:
     """Capability per area that the given members can field.
 
-    Their viable national holdings outside pools, plus every viable cluster unit (all are
-    European), counted at its expected availability.
+    Their viable national holdings outside viable cluster units (``in_pool``, see
+    :func:`in_viable_pool`), plus every viable cluster unit (all are European), counted at its
+    expected availability. A holding that joined a unit that is not (yet) viable is still
+    the member's own: it counts nationally if it is viable on its own.
     """
-    national = np.where(held & ~pooled & members[:, None], stocks, 0.0).sum(axis=0)
+    national = np.where(held & ~in_pool & members[:, None], stocks, 0.0).sum(axis=0)
     return national + pooled_capability(pools)
+
+
+def providers(held: np.ndarray, in_pool: np.ndarray, members: np.ndarray,
+              pools: Pools) -> np.ndarray:
+    """Providers per area among ``members``: national holdings viable on their own outside
+    viable cluster units, plus one per viable cluster unit."""
+    national = (held & ~in_pool & members[:, None]).sum(axis=0)
+    return national + pools.viable.sum(axis=0)
 
 
 def pooled_capability(pools: Pools) -> np.ndarray:

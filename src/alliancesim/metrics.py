@@ -98,11 +98,6 @@ def exploitation_rho_rows(gdp: np.ndarray, burden_pct: np.ndarray,
     return spearman_rows(gdp, burden_pct, members & (burden_pct > 0))
 
 
-def providers_per_area(held: np.ndarray, pooled_viable: np.ndarray) -> np.ndarray:
-    """Number of providers per area: national holders plus one for a viable pooled unit."""
-    return held.sum(axis=-2) + pooled_viable
-
-
 def single_provider_areas(providers: np.ndarray) -> np.ndarray:
     """Areas held by one or two providers only (single points of failure).
 

@@ -764,9 +764,10 @@ class AllianceModel(mesa.Model):
 
     def _record(self) -> None:
         s = self.state
-        self.gap = cap.gaps(cap.effective_stock(s.stocks, s.held, s.pooled, s.active,
+        in_pool = cap.in_viable_pool(s.pooled, self.clusters, self.pools)
+        self.gap = cap.gaps(cap.effective_stock(s.stocks, s.held, in_pool, s.active,
                                                 self.pools), self.targets)
-        europe = cap.effective_stock(s.stocks, s.held, s.pooled, s.active & self.europeans,
+        europe = cap.effective_stock(s.stocks, s.held, in_pool, s.active & self.europeans,
                                      self.pools)
         gap_europe = cap.gaps(europe, self.europe_targets)
         if self.europe_capability0 is None:  # the start year: the index's base
@@ -794,12 +795,15 @@ class AllianceModel(mesa.Model):
         self._history.record(s, yearly, self.gap, gap_europe,
                              cap.pooled_capability(self.pools) / np.maximum(
                                  self.europe_targets, 1.0),
-                             self.pools.viable.sum(axis=0))
+                             self.pools.viable.sum(axis=0),
+                             cap.providers(s.held, in_pool, s.active & self.europeans,
+                                           self.pools))
 
     def europe_gap(self) -> np.ndarray:
         """This year's capability gap per area for the allies without the leader."""
         s = self.state
-        return cap.gaps(cap.effective_stock(s.stocks, s.held, s.pooled,
+        in_pool = cap.in_viable_pool(s.pooled, self.clusters, self.pools)
+        return cap.gaps(cap.effective_stock(s.stocks, s.held, in_pool,
                                             s.active & self.europeans, self.pools),
                         self.europe_targets)
 

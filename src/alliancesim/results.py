@@ -162,10 +162,10 @@ def timeseries_columns(model: AllianceModel, m: dict[str, np.ndarray]) -> dict[s
     held = h.area["held"][:rows] & active[:, :, None]
     pooled = h.area["pooled"][:rows] & active[:, :, None]
     # Every area has the leader (and Canada most); what matters is what Europe keeps
-    # (Keohane, seed lines 1400-1405): European national holders outside pools, and each
-    # viable cluster unit (all European) once.
-    providers = metrics.providers_per_area(held & ~pooled & model.europeans[None, :, None],
-                                           h.cluster_units[:rows])
+    # (Keohane, seed lines 1400-1405): European national holders outside viable cluster
+    # units, and each viable cluster unit (all European) once -- recorded by the model
+    # (capabilities.providers), which knows which units are viable.
+    providers = h.providers[:rows]
     out["single_provider_areas"] = metrics.single_provider_areas(providers)
     out["uncovered_areas"] = (providers == 0).sum(axis=1)
     out["areas_abandoned"] = (h.area["abandoned"][:rows] & active[:, :, None]).sum(axis=(1, 2))

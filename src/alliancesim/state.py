@@ -84,6 +84,9 @@ class History:
     """Per area, the viable cluster units at their expected availability / Europe's target."""
     cluster_units: np.ndarray | None = None
     """Per area, the number of viable cluster units."""
+    providers: np.ndarray | None = None
+    """Per area, European providers: national holdings viable on their own outside viable
+    cluster units, plus one per viable cluster unit."""
     rows: int = 0
     _pending: list = field(default_factory=list)
 
@@ -105,17 +108,18 @@ class History:
         self.gap_europe = np.zeros((n_years, n_areas))
         self.pooled_capability = np.zeros((n_years, n_areas))
         self.cluster_units = np.zeros((n_years, n_areas), dtype=int)
+        self.providers = np.zeros((n_years, n_areas), dtype=int)
 
     def record(self, state: MemberArrays, yearly: dict[str, float], gap: np.ndarray,
                gap_europe: np.ndarray, pooled_capability: np.ndarray,
-               cluster_units: np.ndarray) -> None:
+               cluster_units: np.ndarray, providers: np.ndarray) -> None:
         """Keep this year's state as the next row.
 
         The phases replace state arrays rather than change them in place, so a reference is
         a faithful record; rows are stacked into the arrays above on first read.
         """
         self._pending.append((vars(state).copy(), yearly, gap, gap_europe, pooled_capability,
-                              cluster_units))
+                              cluster_units, providers))
         self.rows += 1
 
     def flush(self) -> None:
@@ -123,7 +127,8 @@ class History:
         if self.gap is None:
             self._allocate()
         start = self.rows - len(self._pending)
-        for k, (arrays, yearly, gap, gap_eu, pooled, units) in enumerate(self._pending):
+        for k, (arrays, yearly, gap, gap_eu, pooled, units, providers) in enumerate(
+                self._pending):
             row = start + k
             for name in MEMBER_SERIES:
                 self.member[name][row] = arrays[name]
@@ -133,4 +138,5 @@ class History:
                 self.yearly[name][row] = value
             self.gap[row], self.gap_europe[row] = gap, gap_eu
             self.pooled_capability[row], self.cluster_units[row] = pooled, units
+            self.providers[row] = providers
         self._pending.clear()
