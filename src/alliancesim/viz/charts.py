@@ -189,20 +189,17 @@ def coverage_matrix(snap: Snapshot) -> tuple[np.ndarray, list[str]]:
     return table.to_numpy(), order
 
 
-def european_providers(model: AllianceModel, matrix: np.ndarray, order: list[str]) -> np.ndarray:
-    """Allies other than the leader (and outside North America) holding each area."""
-    europeans = {c for c, e in zip(model.codes, model.europeans, strict=True) if e}
-    columns = [c in europeans for c in order]
-    return (matrix[:, columns] == 3).sum(axis=1) if matrix.size else np.zeros(len(matrix), int)
-
-
 def capability_panels(snap: Snapshot) -> list[str]:
     """Coverage (who holds each area), the gap per area, and the gap indices over time."""
     model, res = snap.model, snap.results
     matrix, order = coverage_matrix(snap)
-    providers = european_providers(model, matrix, order)
-    # viable multinational units per area (the 2012 fleets and smart-defence clusters)
+    # European providers as the outputs count them (`providers_<area>`): national holdings
+    # viable on their own outside viable multinational units, plus one per such unit (the
+    # 2012 fleets and smart-defence clusters), shown apart
     pooled = snap.cluster_units
+    now_row = res.timeseries.iloc[-1]
+    providers = [int(now_row[f"providers_{a}"]) - int(p)
+                 for a, p in zip(CAPABILITY_AREAS, pooled, strict=True)]
     right = []
     for count, pool in zip(providers, pooled, strict=True):
         colour = GAP_COLOUR if count <= 1 else ("#b45309" if count == 2 else svg.MUTED)
