@@ -10,7 +10,7 @@ files, the git commit), the fitted values, each target's statistic and loss at t
 and at the fit, and the held-out patterns of the targets file -- never in the loss -- at the
 defaults and at the fit.
 
-Why differential evolution (scipy): six bounded parameters; with common random numbers the
+Why differential evolution (scipy): seven bounded parameters; with common random numbers the
 loss is deterministic but piecewise flat (troops hit the request or the deployable force,
 exits are counts), so a global, derivative-free, bounded search is the right tool, and with a
 fixed seed it is reproducible. It is the method of ``experiments/calibrate.py``.
@@ -18,7 +18,7 @@ fixed seed it is reproducible. It is the method of ``experiments/calibrate.py``.
 Usage::
 
     nice -n 19 .venv/bin/python experiments/calibrate_isaf.py          # fit, write the JSON
-    .venv/bin/python experiments/calibrate_isaf.py --check-only 0.5,1,0.1,0.3,0.05,0.1
+    python experiments/calibrate_isaf.py --check-only 0.855,0.545,0.031,0.568,0.349,0.053,0.143
 """
 
 from __future__ import annotations

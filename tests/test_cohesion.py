@@ -178,3 +178,12 @@ def test_without_a_commitment_ceiling_europe_follows_the_surge(alliance):
     assert europe.loc[2011] < 1.3 * europe.loc[2009]
     assert unbounded.loc[2011] > 1.3 * unbounded.loc[2009]
     assert unbounded.loc[2011] > 30_000
+
+
+def test_a_coalition_that_put_the_whole_stake_at_risk_would_hold_like_the_alliance(alliance):
+    # The framework matters only through what it engages: a coalition engaging all of the
+    # alliance's stake loses no more members than the alliance does.
+    whole = _runs("coalition", seeds=range(1, 4),
+                  **{"incentives.coalition_exit_cost_factor": 1.0})
+    assert _defections(whole, 2009).max() == 0
+    assert _defections(whole).mean() < 3
