@@ -53,7 +53,11 @@ def _save(fig: plt.Figure, path: Path, title: str) -> Path:
     # No creation date in SVG/PDF: the same run gives the same file.
     metadata = {"Title": title, **({"Date": None} if path.suffix == ".svg" else {}),
                 **({"CreationDate": None} if path.suffix == ".pdf" else {})}
-    fig.savefig(path, dpi=PNG_DPI, bbox_inches=_tight_box(fig, path), metadata=metadata)
+    # PNGs with zlib level 1 instead of 6: the same pixels (lossless) in ~15% more bytes,
+    # encoded in half the time (the encoder was a tenth of a figure's cost).
+    extra = {"pil_kwargs": {"compress_level": 1}} if path.suffix == ".png" else {}
+    fig.savefig(path, dpi=PNG_DPI, bbox_inches=_tight_box(fig, path), metadata=metadata,
+                **extra)
     _pyplot().close(fig)
     return path
 
