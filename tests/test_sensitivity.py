@@ -354,11 +354,15 @@ def test_morris_command_ranks_by_mu_star(tmp_path, capsys, sobol_one_worker):
     assert read_outputs(out) == read_outputs(sobol_one_worker)
 
 
-def test_shipped_sensitivity_experiment_is_valid():
+def test_shipped_sensitivity_experiments_are_valid():
     design = load_sensitivity("experiments/sensitivity.toml")
     assert len(design.parameters) > 30
     assert ("cohesion_index", "mean") in design.outputs
     assert sensitivity.RANKING_INDEX[design.method]
+    # The Sobol follow-up names its parameters: each must still be in the schema.
+    sobol = load_sensitivity("experiments/sensitivity_sobol.toml")
+    assert sobol.method == "sobol" and 5 <= len(sobol.parameters) < len(design.parameters)
+    assert set(sobol.parameters) <= set(design.parameters)
 
 
 def test_an_output_no_parameter_moves_is_reported_not_analysed():
