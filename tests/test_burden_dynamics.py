@@ -115,3 +115,13 @@ def test_no_free_riding_without_a_spill_in():
     _, with_spill = _size_gradient({}, seeds=(1,))
     _, without = _size_gradient({"spending.spill_in_elasticity": 0.0}, seeds=(1,))
     assert with_spill < -0.005 and abs(without) < 0.2 * abs(with_spill)
+
+
+def test_the_leaders_legislated_plan_sets_its_2013_budget_and_only_when_switched_on():
+    def leader_change(plan: str) -> float:
+        model = _run("baseline", {"run.end_year": 2013, "leader.budget_plan": plan})
+        budget = model.history.member["budget"][:, model.leader_mask][:, 0]
+        return float(budget[1] / budget[0] - 1.0)
+    planned = (1.0 - 0.0492) / 1.02 - 1.0   # the FY2013 request vs FY2012, deflated by 2%
+    assert np.isclose(leader_change("bca"), planned)
+    assert leader_change("none") > -0.01

@@ -441,6 +441,12 @@ class LeaderParams(_Section):
         "target like any member's; 'sipri': an input path -- SIPRI's real change for the years "
         "it covers (to 2013), then leader.budget_cut_per_year until leader.budget_cut_until.",
         behavioural=False)
+    budget_plan: Literal["none", "bca"] = P(
+        "bca", "-", "data: leader_budget_calendar.csv (CRS R42489, April 2012: the FY2013 "
+        "defense request under the Budget Control Act of 2011 caps)", "'bca': in the years "
+        "of the shipped calendar the leader's budget moves by its legislated plan, known "
+        "before the year (a structural input; deflated by economy.inflation); 'none': the "
+        "leader's budget follows its demand like any member's.", behavioural=False)
     budget_cut_per_year: float = P(0.01, "fraction / year", "Keohane (seed, line 1403): $489bn "
                                    "over ten years (about 7% of a $700bn budget)",
                                    "Real yearly cut of the leader's budget after the SIPRI "

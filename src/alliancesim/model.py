@@ -19,7 +19,14 @@ from . import operation as op
 from ._numeric import bounded, ratio
 from .agents import AllianceLeader, MemberState, Policy
 from .config import CAPABILITY_AREAS, Config, ConfigError
-from .data import MemberData, fictional_members, holdings_arrays, isaf_requirement, real_members
+from .data import (
+    MemberData,
+    fictional_members,
+    holdings_arrays,
+    isaf_requirement,
+    leader_budget_plan,
+    real_members,
+)
 from .data import cold_war_end_year as data_cold_war_end_year
 from .state import History, MemberArrays
 
@@ -153,6 +160,8 @@ class AllianceModel(mesa.Model):
         everyone = np.ones(n, bool)
         self.shock_hit = everyone if cfg.economy.shock_scope == "all" else ~self.leader_mask
         self.shock_severity = np.ones(n)
+        self.leader_plan = (leader_budget_plan() if cfg.leader.budget_plan == "bca"
+                            and cfg.members.source == "data" else {})
         self.observed_growth = (self.data.gdp_growth_by_year
                                 if cfg.economy.gdp_path == "data" else None)
         self.leader_path = (economy.leader_budget_path(
@@ -463,6 +472,9 @@ class AllianceModel(mesa.Model):
         if self.leader_path is not None:  # the leader's budget as an input scenario
             budget = np.where(self.leader_mask,
                               s.budget * (1.0 + self.leader_path.get(self.year, 0.0)), budget)
+        elif self.year in self.leader_plan:  # its legislated plan, known before the year
+            real = (1.0 + self.leader_plan[self.year]) / (1.0 + e.inflation)
+            budget = np.where(self.leader_mask, s.budget * real, budget)
         budget = self._apply_policy_burden(budget)
         planned_operations = s.troops * sp.operation_cost_per_troop_usd
         protected = None

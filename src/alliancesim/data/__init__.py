@@ -127,6 +127,14 @@ def observed_gdp_growth(codes: list[str]) -> dict[int, np.ndarray]:
 
 
 @cache
+def leader_budget_plan() -> dict[int, float]:
+    """The leader's legislated budget plan: nominal change into each year it covers
+    (leader_budget_calendar.csv; known before the year, a structural input)."""
+    cal = _read("leader_budget_calendar.csv")
+    return {int(y): float(c) for y, c in zip(cal["year"], cal["nominal_change"], strict=True)}
+
+
+@cache
 def threat_calendar() -> pd.DataFrame:
     """Dated events of the strategic environment (threat_calendar.csv)."""
     return _read("threat_calendar.csv")
