@@ -387,13 +387,14 @@ def test_pressure_pulls_only_members_below_the_norm_and_reliant_members_heed_it_
 
 def _desired(income: float = 1.0, threat: float = 0.0, spill: float = 1.0,
              reliance: float = 0.5, support: float = 0.0, stress: float = 0.0,
-             **params: float) -> float:
+             guarantee_change: float = 0.0, **params: float) -> float:
     p = {"income_elasticity": 0.5, "threat_elasticity": 1.0, "spill_in_elasticity": 0.25,
          "opinion_weight": 0.4, "fiscal_weight": 0.1} | params
     return float(spending.desired_spending(
         np.array([100.0]), np.array([income]), p["income_elasticity"], np.array([threat]),
         p["threat_elasticity"], np.array([spill]), p["spill_in_elasticity"],
-        np.array([reliance]), np.array([support]), p["opinion_weight"], np.array([stress]),
+        np.array([reliance]), np.array([guarantee_change]), np.array([support]),
+        p["opinion_weight"], np.array([stress]),
         p["fiscal_weight"])[0])
 
 
@@ -417,6 +418,11 @@ def test_allies_spending_more_lowers_demand_in_proportion_to_what_the_guarantee_
     assert np.isclose(worthless, 100.0) and valued < worthless
     assert _desired(spill=1.4, reliance=0.8) < _desired(spill=1.4, reliance=0.4)
     assert np.isclose(_desired(spill=1.4, reliance=0.8, spill_in_elasticity=0.0), 100.0)
+
+
+def test_a_guarantee_worth_less_than_in_the_base_year_raises_demand():
+    assert _desired(guarantee_change=-0.2) > 100.0 > _desired(guarantee_change=0.2)
+    assert np.isclose(_desired(guarantee_change=-0.2, spill_in_elasticity=0.0), 100.0)
 
 
 def test_fiscal_stress_and_low_support_lower_demand():

@@ -660,7 +660,8 @@ class SpendingParams(_Section):
         "substitutes for one's own; Plümper & Neumayer (2015): NATO allies free-ride with "
         "no size gradient", "Fall in desired real spending per log point rise in the other "
         "members' spending, for a member to which the guarantee is worth everything "
-        "(scaled by its value of membership).", ge=0, le=2)
+        "(scaled by its value of membership); also the fall per unit rise in that value "
+        "since the member's base year.", ge=0, le=2)
     opinion_weight: float = P(0.4, "log points per unit support", "judgement",
                               "How much support for defence (above one half) raises desired "
                               "spending.", ge=0, le=3)

@@ -245,9 +245,8 @@ class AllianceModel(mesa.Model):
         self.base_threat = threat.copy()
         # Each member's base year for its spending decision (its fixed effect): the start
         # year, or the year it joins (spending.desired_spending).
-        self.spending_base = spending.SpendingBase(
-            budget=budget.copy(), gdp=d.gdp_usd.copy(), threat=threat.copy(),
-            spill_in=spending.others_spending(budget, d.joined <= self.year))
+        self._base_year = (budget.copy(), d.gdp_usd.copy(), threat.copy(),
+                           spending.others_spending(budget, d.joined <= self.year))
         active = d.joined <= self.year
         deployable = d.personnel * self.deployable_fraction
         zeros = np.zeros(n)
@@ -280,6 +279,8 @@ class AllianceModel(mesa.Model):
         self.leader_burden0 = self._leader_burden(state)
         state.membership_value = self._membership_value(state)
         self.value0 = state.membership_value.copy()
+        self.spending_base = spending.SpendingBase(*self._base_year,
+                                                   value=state.membership_value * self.allies)
         state.domestic_pressure = self._domestic_pressure(state)
         state.caveat = op.caveat_target(self.initial_caveat, self.constraint_caveat,
                                         state.domestic_pressure,
@@ -317,7 +318,8 @@ class AllianceModel(mesa.Model):
             s.budget[i] = s.gdp[i] * known[i] / 100.0
             self.candidate_burden[i] = known[i]
         self.spending_base = self.spending_base.rebased(
-            i, s.budget, s.gdp, s.threat, spending.others_spending(s.budget, s.active))
+            i, s.budget, s.gdp, s.threat, spending.others_spending(s.budget, s.active),
+            s.membership_value * self.allies)
 
     # ------------------------------------------------------------------ the yearly cycle
 
@@ -457,7 +459,8 @@ class AllianceModel(mesa.Model):
             base.budget, ratio(s.gdp, base.gdp), sp.income_elasticity, s.threat - base.threat,
             sp.threat_elasticity, ratio(spending.others_spending(s.budget, s.active),
                                         base.spill_in),
-            sp.spill_in_elasticity, reliance, s.support_defence - 0.5, sp.opinion_weight,
+            sp.spill_in_elasticity, reliance, reliance - base.value,
+            s.support_defence - 0.5, sp.opinion_weight,
             s.stress, sp.fiscal_weight)
         scheduled = self.leader_burden_trend * (self.year - cfg.run.start_year)
         target = spending.target_burden(desired, s.gdp, self.norm_pull, scheduled)

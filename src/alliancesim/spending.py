@@ -5,14 +5,15 @@ standard form of the defence-economics literature (Smith 1989, *J. Applied Econo
 Sandler & Hartley 1995, *The Economics of Defense*, ch. 4; Dunne & Perlo-Freeman 2003,
 *Int. Rev. Applied Economics* 17(1); Nikolaidou 2008, *Defence and Peace Economics* 19(4)):
 
-    ln M*_it = ln M_i0 + b (ln Y_it - ln Y_i0) + h (T_it - T_i0) - s r_it (ln S_it - ln S_i0)
-               + o (D_it - 1/2) - f F_it
+    ln M*_it = ln M_i0 + b (ln Y_it - ln Y_i0) + h (T_it - T_i0)
+               - s [V_it (ln S_it - ln S_i0) + (V_it - V_i0)] + o (D_it - 1/2) - f F_it
     ln M_it  = ln M_i,t-1 + l (ln M~_it - ln M_i,t-1),  M~_it = M*_it + pull_it Y_it / 100
 
 Desired real spending M* rises with income Y (elasticity b below 1: defence is not a luxury)
-and with the threat T the member perceives; it falls as the spending of the allies S (the
-spill-in) rises, in proportion to how much the guarantee is worth to the member (r: free-riding,
-Olson & Zeckhauser 1966, Murdoch & Sandler 1984), and under fiscal stress F; support for
+and with the threat T the member perceives; it falls as the protection the alliance gives the
+member rises -- the others' spending S (the spill-in) weighted by what the guarantee is worth
+to the member, V (free-riding: Olson & Zeckhauser 1966, Murdoch & Sandler 1984; the bracket is
+V times the change in ln(V S)) -- and under fiscal stress F; support for
 defence D moves it; the alliance norm pulls members below it (``pull``, % of GDP points).
 The member's own base-year level M_i0 is its fixed effect (geography, history, tastes): the
 base year's conditions are taken to be those it chose it under, so what moves the budget
@@ -32,23 +33,26 @@ from ._numeric import bounded
 
 @dataclass(frozen=True)
 class SpendingBase:
-    """Each member's base year for its spending decision: budget, GDP, perceived threat and
-    spill-in then (USD, USD, index, USD). The start year, or the year a member joins."""
+    """Each member's base year for its spending decision: budget, GDP, perceived threat,
+    spill-in and value of membership then (USD, USD, index, USD, index). The start year, or
+    the year a member joins."""
 
     budget: np.ndarray
     gdp: np.ndarray
     threat: np.ndarray
     spill_in: np.ndarray
+    value: np.ndarray
 
     def rebased(self, i: int, budget: np.ndarray, gdp: np.ndarray, threat: np.ndarray,
-                spill_in: np.ndarray) -> SpendingBase:
+                spill_in: np.ndarray, value: np.ndarray) -> SpendingBase:
         """The same with member ``i``'s base year moved to now (it joins)."""
         def put(old: np.ndarray, new: np.ndarray) -> np.ndarray:
             out = old.copy()
             out[i] = new[i]
             return out
         return replace(self, budget=put(self.budget, budget), gdp=put(self.gdp, gdp),
-                       threat=put(self.threat, threat), spill_in=put(self.spill_in, spill_in))
+                       threat=put(self.threat, threat), spill_in=put(self.spill_in, spill_in),
+                       value=put(self.value, value))
 
 
 def desired_spending(
@@ -60,6 +64,7 @@ def desired_spending(
     spill_in_ratio: np.ndarray,
     spill_in_elasticity: float,
     reliance: np.ndarray,
+    guarantee_change: np.ndarray,
     support_shift: np.ndarray,
     opinion_weight: float,
     fiscal_stress: np.ndarray,
@@ -77,7 +82,9 @@ def desired_spending(
         spill_in_elasticity: elasticity of desired spending with respect to the spill-in, for
             a member to which the guarantee is worth everything (``reliance`` 1).
         reliance: what the guarantee is worth to the member, in [0, 1] (its value of
-            membership: commitment received, exposure, own weakness).
+            membership V: commitment received, exposure, own weakness).
+        guarantee_change: V now minus V in the base year (a pivot lowers it: the member
+            gets less protection from the same allied spending and spends more).
         support_shift: support for defence minus one half.
         opinion_weight: log points per unit of support.
         fiscal_stress: fiscal stress in [0, 1].
@@ -85,7 +92,8 @@ def desired_spending(
     """
     log_change = (income_elasticity * np.log(np.maximum(income_ratio, 1e-9))
                   + threat_elasticity * threat_change
-                  - spill_in_elasticity * reliance * np.log(np.maximum(spill_in_ratio, 1e-9))
+                  - spill_in_elasticity * (reliance * np.log(np.maximum(spill_in_ratio, 1e-9))
+                                           + guarantee_change)
                   + opinion_weight * support_shift
                   - fiscal_weight * fiscal_stress)
     return base_spending * np.exp(log_change)
