@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 import tomllib
@@ -32,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from provenance import git_commit  # experiments/provenance.py
 from scipy import optimize
 
 from alliancesim.analysis import observed as obs
@@ -98,14 +98,6 @@ def out_of_sample(overrides: dict[str, float], seeds: int = 10) -> list[dict[str
     targets = v.load_targets()
     picked = {**targets, "check": [c for c in targets["check"] if c["id"].startswith(keep)]}
     return [c.row() for c in v.validation_checks(evidence, picked)]
-
-
-def git_commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              cwd=HERE, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 import tomllib
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from provenance import git_commit  # experiments/provenance.py
 from scipy import optimize
 
 from alliancesim.analysis import observed as obs
@@ -68,14 +68,6 @@ def loss(settings: dict[str, Any], model: dict[str, float], observed: dict[str, 
     """Sum of squared scaled errors over the targets."""
     return float(sum(((model[t["name"]] - observed[t["name"]]) / t["scale"]) ** 2
                      for t in settings["targets"]))
-
-
-def git_commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              cwd=HERE, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,10 +23,10 @@ Usage::
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
+from provenance import git_commit  # experiments/provenance.py
 from scipy import optimize
 
 from alliancesim import AllianceModel
@@ -74,8 +74,7 @@ def main() -> None:
     result = optimize.minimize_scalar(lambda d: (model_dispersion(d) - target) ** 2,
                                       bounds=(0.0, 3.0), method="bounded",
                                       options={"xatol": 0.01})
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                            cwd=HERE).stdout.strip()
+    commit = git_commit()
     record = {
         "parameter": "economy.shock_dispersion",
         "window": f"{START}-{END}",

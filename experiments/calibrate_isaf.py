@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 import tomllib
@@ -34,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from provenance import git_commit  # experiments/provenance.py
 from scipy import optimize
 
 from alliancesim.analysis import validate as v
@@ -108,14 +108,6 @@ def held_out(scenario: str, seeds: list[int], overrides: dict[str, Any],
                                    "coalition_exits": float(exits_coalition.mean()),
                                    "passed": bool(exits_coalition.mean() - exits.mean() > 1)},
     }
-
-
-def git_commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              cwd=HERE, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
