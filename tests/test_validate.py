@@ -93,6 +93,55 @@ def test_targets_file_holds_what_the_shipped_data_give():
                                                                abs=0.01)
     assert "Plümper & Neumayer (2015)" in t["free_riding_size_gradient"]["source"]
     assert "32(3)" in t["free_riding_size_gradient"]["source"]
+    casualties = t["isaf_casualties_per_head_rank"]
+    allies = obs.isaf_allies()
+    assert casualties["members"] == allies and len(allies) == 26
+    _, best, _ = obs.best_single_predictor(obs.single_predictors(allies, 2003),
+                                           obs.isaf_deaths_per_million(allies))
+    assert casualties["naive_value"] == pytest.approx(best, abs=1e-4)
+    assert casualties["naive_at_run_time"] in v.RUN_NAIVES
+
+
+def test_the_casualty_table_has_a_source_per_row_and_says_what_is_unchecked():
+    from alliancesim.data import isaf_deaths_table
+
+    table = isaf_deaths_table()
+    assert table["member"].is_unique and table["source"].str.len().gt(20).all()
+    assert set(table["verified"]) <= {"yes", "no"}
+    assert (table.loc[table["verified"] == "no", "deaths"] == 0).all()
+    # every ally the check ranks has a row; the 2012 column never exceeds the final count
+    assert set(obs.isaf_allies()) <= set(table["member"])
+    both = table.dropna(subset=["deaths_2012_05_20"])
+    assert (both["deaths_2012_05_20"] <= both["deaths"]).all()
+    per_million = obs.isaf_deaths_per_million(["DNK", "GBR", "DEU"])
+    assert per_million["DNK"] > per_million["GBR"] > 5 * per_million["DEU"]
+
+
+def _isaf_members(casualties: dict[str, list[float]], troops: dict[str, float]) -> pd.DataFrame:
+    """An ISAF member table: per seed, each ally's casualties (one year) and troops."""
+    rows = [{"condition": "alliance", "seed": seed, "year": 2010, "member": code,
+             "casualties": values[seed - 1], "troops_deployed": troops[code]}
+            for code, values in casualties.items() for seed in (1, 2, 3)]
+    return pd.DataFrame(rows)
+
+
+def test_casualties_per_head_check_fails_when_troops_alone_say_as_much():
+    spec = next(c for c in v.load_targets()["check"]
+                if c["id"] == "isaf_casualties_per_head_rank")
+    population = obs.population_2012()
+    observed = obs.isaf_deaths_per_million(spec["members"])
+    # troops spread so that troops alone rank the allies half right
+    troops = {c: float(population[c] * (1.0 + (i % 4))) for i, c in enumerate(spec["members"])}
+    # (a) casualties proportional to troops: the sector choice adds nothing -> fails
+    flat = {c: [troops[c] * 1e-3] * 3 for c in spec["members"]}
+    # (b) an oracle that puts the observed deaths where they fell -> passes
+    oracle = {c: [observed[c] * population[c] / 1e6 + 0.01 * k for k in range(3)]
+              for c in spec["members"]}
+    for casualties, expect in ((flat, False), (oracle, True)):
+        ev = v.Evidence(runs={}, members={"isaf": _isaf_members(casualties, troops)})
+        check = v.validation_checks(ev, {**v.load_targets(), "check": [spec]})[0]
+        assert check.passed is expect, check
+        assert check.naive_value >= spec["naive_value"]
 
 
 # --------------------------------------------------------------------------- rules

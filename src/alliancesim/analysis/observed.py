@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..data import LEADER_CODE, members_table, nato_table, postures_table, sipri_table
+from ..data import (
+    LEADER_CODE,
+    NATO_YEAR,
+    isaf_deaths_table,
+    members_table,
+    nato_table,
+    postures_table,
+    sipri_table,
+)
 
 #: Declared postures as an ordinal score for "posture alone".
 POSTURE_SCORE = {"activist": 2, "defender": 1, "free-rider": 0}
@@ -62,6 +70,27 @@ def reported_both(members: list[str], start: int, end: int) -> list[str]:
     share = sipri_wide("milex_share_gdp_pct").reindex(columns=members)
     ok = share.loc[start].notna() & share.loc[end].notna()
     return [c for c in members if ok[c]]
+
+
+def population_2012() -> pd.Series:
+    """Each ally's population in 2012 (NATO: real GDP / GDP per head), the model's own."""
+    t = nato_table()
+    row = t[t["year"] == NATO_YEAR].set_index("iso3")
+    return (row["gdp_usd_2015"] / row["gdp_per_capita_usd"]).dropna()
+
+
+def isaf_deaths_per_million(members: list[str]) -> pd.Series:
+    """Observed military deaths in Afghanistan per million people (2012 population)."""
+    deaths = isaf_deaths_table().set_index("member")["deaths"].astype(float)
+    return (deaths.reindex(members) / population_2012().reindex(members) * 1e6).rename(
+        "observed")
+
+
+def isaf_allies(max_accession_year: int = 2012) -> list[str]:
+    """The allies of the ISAF replay that field forces: members by ``max_accession_year``
+    other than the leader and Iceland (no armed forces)."""
+    return [c for c in members_by(max_accession_year, max_accession_year)
+            if c not in (LEADER_CODE, "ISL")]
 
 
 def nato_column(year: int, column: str) -> pd.Series:

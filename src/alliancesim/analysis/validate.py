@@ -119,14 +119,28 @@ def target_text(spec: dict[str, Any]) -> str:
     return str(target)
 
 
-def judge(spec: dict[str, Any], per_seed: pd.Series, min_seed_share: float) -> Check:
-    """Score one validation check from its per-seed values by the rule in ``spec``."""
+def judge(spec: dict[str, Any], per_seed: pd.Series, min_seed_share: float,
+          run_naive: pd.Series | None = None) -> Check:
+    """Score one validation check from its per-seed values by the rule in ``spec``.
+
+    ``run_naive`` (rank checks only) is a naive predictor computed from the same runs, one
+    value per seed (e.g. "exposure alone": the model's own troop-years): each seed must beat
+    the larger of ``naive_value`` and its own run-time naive, the mean the larger of
+    ``naive_value`` and the run-time naive's mean; the row reports that larger value.
+    """
     x = per_seed.astype(float)
     finite = x[np.isfinite(x)]
     mean, low, high = mean_ci(finite)
     naive = float(spec["naive_value"])
     rule = spec["rule"]
-    if rule == "closer":
+    if run_naive is not None:
+        if rule != "rank_skill":
+            raise ValueError(f"a run-time naive needs the rank_skill rule ({spec['id']})")
+        per_seed_naive = np.maximum(run_naive.reindex(finite.index).astype(float), naive)
+        naive = max(naive, float(np.nanmean(run_naive.to_numpy(float))))
+        seed_ok = finite > per_seed_naive
+        mean_ok = mean > naive
+    elif rule == "closer":
         target = float(spec["target"])
         bar = abs(naive - target)
         seed_ok = (finite - target).abs() < bar
@@ -350,6 +364,39 @@ def stat_free_riding_gradient(spec: dict[str, Any], ev: Evidence) -> pd.Series:
         lambda g: obs.rank_skill(g["gdp_usd"], g["response"]))
 
 
+def _isaf_per_million(spec: dict[str, Any], ev: Evidence, column: str) -> pd.DataFrame:
+    """seed x member: a member column summed over the period, per million people."""
+    _, members, condition = _series(spec, ev)
+    start, end = _years(spec["period"])
+    rows = members[(members["condition"] == condition) & members["year"].between(start, end)]
+    total = rows.pivot_table(index="seed", columns="member", values=column, aggfunc="sum")
+    codes = spec["members"]
+    return total.reindex(columns=codes).fillna(0.0) / obs.population_2012().reindex(codes) * 1e6
+
+
+def stat_casualties_per_head_rank(spec: dict[str, Any], ev: Evidence) -> pd.Series:
+    """Per seed: Spearman rho of the model's casualties per million over the period against
+    the observed deaths per million, listed allies."""
+    observed = obs.isaf_deaths_per_million(spec["members"])
+    model = _isaf_per_million(spec, ev, "casualties")
+    return model.apply(lambda row: obs.rank_skill(row, observed), axis=1)
+
+
+def naive_exposure_alone(spec: dict[str, Any], ev: Evidence) -> pd.Series:
+    """Per seed: |rho| of the same run's troop-years per million against the observed deaths
+    per million -- the casualties troops alone would give, with no sectors."""
+    observed = obs.isaf_deaths_per_million(spec["members"])
+    exposure = _isaf_per_million(spec, ev, "troops_deployed")
+    return exposure.apply(lambda row: abs(np.nan_to_num(obs.rank_skill(row, observed))),
+                          axis=1)
+
+
+#: Naive predictors computed from the runs themselves (``naive_at_run_time`` in the targets).
+RUN_NAIVES: dict[str, Callable[[dict[str, Any], Evidence], pd.Series]] = {
+    "exposure alone": naive_exposure_alone,
+}
+
+
 #: The statistic of each validation check in the targets file.
 STATISTICS: dict[str, Callable[[dict[str, Any], Evidence], pd.Series]] = {
     "h1990_members_at_2pct": stat_timeseries_end("members_at_2pct"),
@@ -363,6 +410,7 @@ STATISTICS: dict[str, Callable[[dict[str, Any], Evidence], pd.Series]] = {
     "s2013_change_rank": stat_change_rank_2013,
     "s2013_leader_change": stat_leader_change_2013,
     "free_riding_size_gradient": stat_free_riding_gradient,
+    "isaf_casualties_per_head_rank": stat_casualties_per_head_rank,
 }
 
 
@@ -375,7 +423,9 @@ def validation_checks(ev: Evidence, targets: dict[str, Any] | None = None) -> li
         if spec["id"] not in STATISTICS:
             raise ValueError(f"targets file names check {spec['id']!r}, which the harness "
                              f"does not compute")
-        checks.append(judge(spec, STATISTICS[spec["id"]](spec, ev), share))
+        run_naive = (RUN_NAIVES[spec["naive_at_run_time"]](spec, ev)
+                     if "naive_at_run_time" in spec else None)
+        checks.append(judge(spec, STATISTICS[spec["id"]](spec, ev), share, run_naive))
     return checks
 
 

@@ -148,6 +148,13 @@ def cold_war_end_year() -> int:
 
 
 @cache
+def isaf_deaths_table() -> pd.DataFrame:
+    """Foreign military deaths in Afghanistan per NATO member, 2001 to the end of the
+    coalition's operations, with a source per row (validation only: no run reads it)."""
+    return _read("isaf_military_deaths.csv")
+
+
+@cache
 def isaf_table() -> pd.DataFrame:
     """ISAF troop strength at dated points."""
     return _read("isaf_strength.csv")
