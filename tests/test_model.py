@@ -146,6 +146,20 @@ def test_the_operation_ends_in_a_coordinated_drawdown_not_defections(isaf_run):
     assert baseline.loc[2015, "defections"] == baseline.loc[2014, "defections"]
 
 
+@pytest.mark.parametrize("ceiling", [0.349, 0.2])
+def test_a_run_that_starts_mid_operation_begins_within_the_commitment_ceiling(ceiling):
+    # The start state follows the same rule as every later year (ODD 7.6): an ally holds at
+    # most commitment_ceiling x its deployable force, so the first step shows no artificial
+    # drop toward the ceiling.
+    model = _run("baseline", 1, **{"operation.commitment_ceiling": ceiling})
+    members = model.results().members
+    start = members[(members["year"] == 2012) & (members["member"] != "USA")]
+    assert (start["troops_deployed"] <= ceiling * start["deployable_troops"] + 1e-6).all()
+    assert (start["troops_deployed"] > 0).sum() >= 20
+    tight = start["troops_deployed"] >= ceiling * start["deployable_troops"] - 1e-6
+    assert tight.sum() >= 5          # the ceiling binds somewhere, so the test can fail
+
+
 def test_after_the_operation_ends_nobody_is_marked_down_for_deploying_nothing():
     # With no operation, effort counts as full: reputation follows spending and caveats
     # only, so a member at the spending norm without caveats cannot lose reputation.

@@ -287,7 +287,10 @@ class AllianceModel(mesa.Model):
                                         cfg.operation.caveat_pressure_weight)
         if self.requirement_path[self.year] > 0:  # the run starts mid-operation
             self._request(state)
-            allies = np.minimum(state.requested, state.deployable) * state.active
+            # the same ceiling the yearly choice respects (ODD 7.6): a run that starts
+            # mid-operation begins where the allies' own rule would hold them
+            ceiling = self.config.operation.commitment_ceiling * state.deployable
+            allies = np.minimum(state.requested, ceiling) * state.active
             state.troops = self._with_leader(allies, state)
             state.share_south_east = op.south_east_share(state.caveat, self.combat_readiness)
         return state
