@@ -115,6 +115,13 @@ def test_caveats_are_lifted_when_governments_answer_to_allies_alone():
     assert ts.loc[2012] < 0.05
 
 
+def _danger_per_troop_year(members: pd.DataFrame) -> pd.Series:
+    """Casualties per 1,000 troop-years of each member over the replay: what its sectors
+    made each soldier face (troop numbers taken out)."""
+    total = members.groupby("member")[["casualties", "troops_deployed"]].sum()
+    return total["casualties"] / total["troops_deployed"] * 1000
+
+
 def test_casualties_per_head_fall_where_the_sectors_put_them(alliance):
     m = _members(alliance)
     model = alliance[0]
@@ -123,9 +130,25 @@ def test_casualties_per_head_fall_where_the_sectors_put_them(alliance):
         / population[m["member"].unique()] * 1e6
     for south in ("GBR", "CAN", "DNK"):
         assert per_million[south] > 2 * per_million["DEU"], south
-    assert per_million[["GBR", "CAN", "DNK"]].mean() > per_million[["DEU", "ITA"]].mean()
+    # ... and not only because they send more troops per head: each soldier faced more
+    danger = _danger_per_troop_year(m)
+    for south in ("GBR", "CAN", "DNK"):
+        assert danger[south] > 1.5 * danger["DEU"], south
     sectors = m[m["year"] == 2010].groupby("member")["sector"].agg(lambda s: s.mode()[0])
     assert sectors["GBR"] == "south-east" and sectors["DEU"] == "north-west-capital"
+    # the south and east joined ISAF in the second half of 2006: nobody is there before,
+    # and the troops placed earlier mostly stay where they were
+    assert (m[m["year"] < 2006]["share_south_east"] == 0).all()
+    share = m.groupby(["year", "member"])["share_south_east"].mean()
+    assert share[(2006, "GBR")] < share[(2007, "GBR")] < share[(2010, "GBR")]
+
+
+def test_without_places_in_the_south_the_pattern_is_only_troop_numbers():
+    m = _members(_runs("alliance", seeds=range(1, 4), **{"operation.south_east_capacity": 0.0}))
+    danger = _danger_per_troop_year(m)
+    for ally in ("GBR", "CAN", "DNK"):
+        assert 0.7 < danger[ally] / danger["DEU"] < 1.4, ally
+    assert (m["share_south_east"] == 0).all()
 
 
 def test_elections_and_government_types_come_from_the_shipped_calendar(alliance):

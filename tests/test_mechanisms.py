@@ -281,7 +281,7 @@ def test_the_leader_fills_the_gap_the_allies_leave():
 
 def test_caveats_keep_troops_out_of_the_dangerous_sectors_and_out_of_harm():
     readiness = np.array([0.9, 0.9])
-    share = op.south_east_share(np.array([0.1, 0.7]), readiness)
+    share = op.south_east_propensity(np.array([0.1, 0.7]), readiness)
     assert share[0] > 0.5 > share[1]
     assert op.sector_of(share, np.array([100.0, 100.0])).tolist() == list(op.SECTORS)
     assert op.sector_of(share, np.array([0.0, 100.0]))[0] == ""
@@ -289,6 +289,59 @@ def test_caveats_keep_troops_out_of_the_dangerous_sectors_and_out_of_harm():
     cas = op.expected_casualties(np.array([1000.0, 1000.0]), 1.0, share, o.danger_south_east,
                                  o.danger_north_west)
     assert cas[0] > 2 * cas[1]
+
+
+def test_troops_placed_stay_and_new_troops_go_south_by_caveats_and_readiness():
+    troops = np.array([1000.0, 1000.0, 500.0])
+    last = np.array([1000.0, 500.0, 0.0])
+    last_south = np.array([0.0, 500.0, 0.0])
+    propensity = np.array([0.8, 0.2, 0.5])
+    south = op.allied_south_east(troops, last, last_south, propensity, 1.0, 10_000.0)
+    # fully sticky: the first keeps its 1,000 in the north; the second keeps its 500 south
+    # and offers 20% of its 500 new troops; the newcomer offers half of its troops
+    assert np.allclose(south, [0.0, 600.0, 250.0])
+    # not sticky at all: every troop is placed anew by propensity
+    loose = op.allied_south_east(troops, last, last_south, propensity, 0.0, 10_000.0)
+    assert np.allclose(loose, troops * propensity)
+    # a reduction shrinks both sectors alike
+    cut = op.allied_south_east(troops / 2, troops, np.array([500.0, 0.0, 0.0]),
+                               propensity, 1.0, 10_000.0)
+    assert np.allclose(cut, [250.0, 0.0, 0.0])
+
+
+def test_the_most_willing_take_the_places_left_and_the_leader_fills_the_rest():
+    troops = np.array([1000.0, 1000.0, 0.0])
+    none = np.zeros(3)
+    propensity = np.array([0.5, 0.9, 0.0])
+    south = op.allied_south_east(troops, none, none, propensity, 0.9, 1000.0)
+    assert np.allclose(south, [100.0, 900.0, 0.0])  # the readier ally first, then the other
+    assert op.leader_south_east(1000.0, float(south.sum()), 50_000.0) == 0.0
+    few = op.allied_south_east(troops, none, none, propensity * 0.1, 0.9, 1000.0)
+    assert op.leader_south_east(1000.0, float(few.sum()), 50_000.0) == 1000.0 - few.sum()
+    assert op.leader_south_east(1000.0, 0.0, 300.0) == 300.0  # its own troops limit it
+    # places that shrink below what is kept are shared out in proportion
+    kept = op.allied_south_east(troops, troops, troops * 0.5, propensity, 1.0, 500.0)
+    assert np.allclose(kept, [250.0, 250.0, 0.0])
+    assert op.south_east_places(10_000.0, 0.79, 0.0) == 0.0
+
+
+@given(st.lists(st.tuples(st.floats(0, 1e4), st.floats(0, 1e4), unit, unit), min_size=1,
+                max_size=6), unit, st.floats(0, 3e4))
+def test_troops_in_the_south_never_exceed_the_troops_or_the_places(rows, stickiness, places):
+    troops, last, share, propensity = (np.array(c) for c in zip(*rows, strict=True))
+    south = op.allied_south_east(troops, last, last * share, propensity, stickiness, places)
+    assert np.all(south >= -1e-9) and np.all(south <= troops + 1e-6)
+    assert south.sum() <= places + 1e-6
+
+
+def test_the_dangerous_sectors_open_on_isafs_calendar():
+    from alliancesim.data import sector_open_share
+
+    share = sector_open_share(range(2003, 2009))
+    assert share[:3].tolist() == [0.0, 0.0, 0.0]        # Kabul, north, west only
+    assert 0.2 < share[3] < 0.5 and share[4:].tolist() == [1.0, 1.0]  # south Jul, east Oct 2006
+    calm = sector_open_share(range(2003, 2007), "north-west-capital")
+    assert 0 < calm[0] < calm[1] < calm[2] < 1 == calm[3]
 
 
 def test_requests_follow_gdp_and_willingness_and_exclude_leavers():

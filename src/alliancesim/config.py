@@ -185,8 +185,9 @@ class PostureParams(_Section):
     combat_readiness: float = P(
         ..., "fraction", "Keohane (seed): activists prepared to use force abroad; Alcaro & "
         "Marrone (seed, lines 4036-4047): most governments ready to risk their troops only to "
-        "a certain extent", "Share of its troops free of caveats that a member sends to the "
-        "dangerous sectors (south and east).", ge=0, le=1)
+        "a certain extent", "Share of its troops free of caveats that a member offers for the "
+        "dangerous sectors (south and east) when it places troops anew (an increase, or the "
+        "part of a placement not kept; see operation.sector_stickiness).", ge=0, le=1)
     deployable_fraction: float = P(
         ..., "fraction of personnel", "calibration: Keohane (seed) ~100,000 European troops "
         "deployable and sustainable, the US ~400,000; ~70% of European land forces unusable "
@@ -893,6 +894,25 @@ class OperationParams(_Section):
         "Capital saw far fewer deaths per soldier",
         "Casualties per troop-year at full intensity in the calmer sectors (north, west, "
         "capital).", ge=0, le=0.1)
+    sector_calendar: Literal["isaf", "open"] = P(
+        "isaf", "-", "data: isaf_expansion_calendar.csv (NATO ISAF history and chronology; "
+        "AFP 27 Jul 2006)", "When the dangerous sectors become part of the operation: on "
+        "ISAF's expansion calendar (Kabul 2003, north 2004, west 2005, south 31 Jul 2006, "
+        "east 5 Oct 2006; troops placed before could go only to the calmer sectors) or "
+        "'open' from the first year.", behavioural=False)
+    south_east_capacity: float = P(
+        0.79, "fraction of the members' troops", "StrategyPage, 18 June 2010: Regional "
+        "Commands Capital 8,000, North 9,000, West 7,000, South 30,000, East 33,000, "
+        "South-West 27,000 (90,000 of 114,000 in the south, south-west and east)",
+        "Share of the troops the members field (the requirement less partners) that the "
+        "dangerous sectors take once open; the leader fills the places the allies leave.",
+        ge=0, le=1)
+    sector_stickiness: float = P(
+        0.9, "fraction / year", "judgement: a province, PRT or task-force commitment is "
+        "taken for several years and handed over, not reshuffled yearly (NATO, 'ISAF "
+        "History': lead nations of the PRTs); 0.9 keeps half of a placement for ~7 years",
+        "Share of last year's troops in each sector group that stays there; the rest, and "
+        "any increase, is placed anew by the ally's readiness and caveats.", ge=0, le=1)
     intensity_floor: float = P(
         0.5, "fraction of full intensity", "judgement: the insurgency grew with ISAF's "
         "expansion (Alcaro & Marrone, seed, lines 4029-4034)", "Intensity of the fighting at "

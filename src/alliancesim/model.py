@@ -26,6 +26,7 @@ from .data import (
     isaf_requirement,
     leader_budget_plan,
     real_members,
+    sector_open_share,
 )
 from .data import cold_war_end_year as data_cold_war_end_year
 from .state import History, MemberArrays
@@ -173,6 +174,11 @@ class AllianceModel(mesa.Model):
         self.allies = ~self.leader_mask
         self.leader_burden_trend = self.leader_mask * cfg.leader.burden_trend
         self.peak_requirement = max(self.requirement_path.values())
+        # The operation's geography: the share of each year the dangerous sectors are in it.
+        years = cfg.years
+        opened = (sector_open_share(years) if cfg.operation.sector_calendar == "isaf"
+                  else np.ones(len(years)))
+        self.south_east_open = dict(zip(years, opened.tolist(), strict=True))
         self.nobody = _read_only(np.zeros(n, bool))
         self.zero_per_member = _read_only(np.zeros(n))
         self.none_dropped = _read_only(np.zeros((n, len(CAPABILITY_AREAS)), bool))
@@ -292,7 +298,8 @@ class AllianceModel(mesa.Model):
             ceiling = self.config.operation.commitment_ceiling * state.deployable
             allies = np.minimum(state.requested, ceiling) * state.active
             state.troops = self._with_leader(allies, state)
-            state.share_south_east = op.south_east_share(state.caveat, self.combat_readiness)
+            # No placement before the first year: every troop is placed anew.
+            state.share_south_east = self._sectors(state.troops, state.caveat, zeros, zeros)
         return state
 
     def _admit_members(self) -> None:
@@ -579,6 +586,7 @@ class AllianceModel(mesa.Model):
         cfg, s = self.config, self.state
         o = cfg.operation
         was_in = s.troops > 0
+        last_troops, last_south = s.troops, s.share_south_east * s.troops
         s.defected_now = self.nobody
         if self.requirement <= 0:
             if was_in.any():  # the first year after the end: everyone still in goes home
@@ -626,8 +634,7 @@ class AllianceModel(mesa.Model):
         self.allied_shortfall = max(asked - given, 0.0) / asked if asked > 0 else 0.0
         s.troops = troops
         self.ever_contributed |= troops > 0
-        s.share_south_east = np.where(troops > 0, op.south_east_share(
-            s.caveat, self.combat_readiness), 0.0)
+        s.share_south_east = self._sectors(troops, s.caveat, last_troops, last_south)
         expected = op.expected_casualties(
             s.troops, op.intensity(self.requirement, self.peak_requirement, o.intensity_floor),
             s.share_south_east, o.danger_south_east, o.danger_north_west)
@@ -764,6 +771,28 @@ class AllianceModel(mesa.Model):
                                   self.config.leader.gap_filling)
         self.leader_troops = leader
         return np.where(self.leader_mask, leader, allies_troops)
+
+    def _sectors(self, troops: np.ndarray, caveat: np.ndarray, last_troops: np.ndarray,
+                 last_south: np.ndarray) -> np.ndarray:
+        """Each member's share of its troops in the dangerous sectors this year.
+
+        The places there (a share of the members' troops, once those sectors are in the
+        operation) go first to what allies keep from last year, then to what they offer of
+        the troops they place anew (by caveats and readiness); the leader fills the rest.
+        """
+        o = self.config.operation
+        places = op.south_east_places(float(troops.sum()), o.south_east_capacity,
+                                      self.south_east_open[self.year])
+        allies = np.where(self.allies, troops, 0.0)
+        south = op.allied_south_east(
+            allies, np.where(self.allies, last_troops, 0.0), last_south * self.allies,
+            op.south_east_propensity(caveat, self.combat_readiness), o.sector_stickiness,
+            places)
+        leader = op.leader_south_east(places, float(south.sum()),
+                                      float((troops * self.leader_mask).sum()))
+        south = np.where(self.leader_mask, leader, south)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(troops > 0, np.clip(south / troops, 0.0, 1.0), 0.0)
 
     def _weigh_losses(self) -> None:
         """The weight of the losses so far on each public (it changes only with casualties)."""

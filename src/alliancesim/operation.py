@@ -7,9 +7,12 @@ not a rule: an ally closes the gap to what it is asked in the measure its public
 operation; the leader fills what the allies leave (ISAF "Americanized", lines 3991-3998);
 caveats move toward what domestic constraints call for and are relaxed under the leader's
 pressure; a government leaves when the domestic pressure that reaches it outweighs what
-leaving would cost it in the alliance. Troops go to the dangerous sectors (south and east) or
-the calmer ones (north, west, capital) by their caveats and combat readiness, and the sector
-sets their danger. An alliance-agreed drawdown is coordinated, not a defection.
+leaving would cost it in the alliance. The dangerous sectors (south and east) join the
+operation on its expansion calendar; troops once placed mostly stay where they are, and the
+troops an ally places anew (an increase, the part of a placement it rotates) go south and east
+as far as its caveats and combat readiness let it and places are left -- the leader fills the
+rest. The sector sets their danger. An alliance-agreed drawdown is coordinated, not a
+defection.
 """
 
 from __future__ import annotations
@@ -141,10 +144,56 @@ def withdrawal_probability(
     return np.clip(excess / max(spread, 1e-9), 0.0, 1.0)
 
 
-def south_east_share(caveat: np.ndarray, combat_readiness: np.ndarray) -> np.ndarray:
-    """Share of a member's troops in the dangerous sectors: its troops free of caveats, as
-    far as its combat readiness takes them."""
+def south_east_propensity(caveat: np.ndarray, combat_readiness: np.ndarray) -> np.ndarray:
+    """Share of the troops a member places anew that it offers for the dangerous sectors:
+    its troops free of caveats, as far as its combat readiness takes them."""
     return np.clip(combat_readiness * (1.0 - caveat), 0.0, 1.0)
+
+
+def south_east_places(members_troops: float, capacity: float, open_share: float) -> float:
+    """Places in the dangerous sectors this year: ``capacity`` of the troops the members
+    field, for the part of the year those sectors are part of the operation."""
+    return max(members_troops, 0.0) * capacity * open_share
+
+
+def allied_south_east(
+    troops: np.ndarray,
+    last_troops: np.ndarray,
+    last_south_east: np.ndarray,
+    propensity: np.ndarray,
+    stickiness: float,
+    places: float,
+) -> np.ndarray:
+    """Each ally's troops in the dangerous sectors this year: what it keeps there, plus what
+    it offers of the troops it places anew, as far as places are left.
+
+    ``stickiness`` of last year's troops in each sector group stay where they were (scaled
+    down with a reduction); the rest of an ally's troops -- the part not kept and any
+    increase -- are placed anew, ``propensity`` of them offered for the south and east.
+    Offers are taken in order of propensity (the most willing first) while places last; if
+    the places shrink below what is kept, every ally keeps the same share of its placement.
+    The leader is not an ally here: pass it with zero troops and fill with
+    :func:`leader_south_east`.
+    """
+    troops = np.maximum(troops, 0.0)
+    scale = np.divide(np.minimum(troops, last_troops), last_troops,
+                      out=np.zeros_like(troops), where=last_troops > 0)
+    kept_south = stickiness * last_south_east * scale
+    kept_north = stickiness * (last_troops - last_south_east) * scale
+    kept_total = float(kept_south.sum())
+    if kept_total > places:
+        return kept_south * (places / kept_total)
+    offers = np.clip(troops - kept_south - kept_north, 0.0, None) * propensity
+    order = np.argsort(-propensity, kind="stable")
+    before = np.concatenate(([0.0], np.cumsum(offers[order])[:-1]))
+    taken = np.empty_like(offers)
+    taken[order] = np.clip(places - kept_total - before, 0.0, offers[order])
+    return kept_south + taken
+
+
+def leader_south_east(places: float, allies_south_east: float, leader_troops: float) -> float:
+    """The leader fills the places in the dangerous sectors that the allies leave."""
+    return float(np.clip(places - allies_south_east, 0.0, leader_troops))
 
 
 def sector_of(share_south_east: np.ndarray, troops: np.ndarray) -> np.ndarray:

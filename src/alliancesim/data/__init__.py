@@ -155,6 +155,37 @@ def isaf_deaths_table() -> pd.DataFrame:
 
 
 @cache
+def isaf_expansion_calendar() -> pd.DataFrame:
+    """ISAF's expansion calendar: the date each region came under the operation (a calendar
+    of the operation's geography, not of who served where), with a source per row."""
+    return _read("isaf_expansion_calendar.csv")
+
+
+def sector_open_share(years: range, sector: str = "south-east") -> np.ndarray:
+    """Share of each year during which ``sector``'s regions were part of the operation.
+
+    Each region counts from its stage's date (the part of that year after it, 1 in later
+    years, 0 before); a sector group is the mean over its regions (south and east weigh
+    alike).
+    """
+    return _sector_open_share(years.start, years.stop, sector).copy()
+
+
+@cache
+def _sector_open_share(start: int, stop: int, sector: str) -> np.ndarray:
+    calendar = isaf_expansion_calendar()
+    dates = pd.to_datetime(calendar.loc[calendar["sector"] == sector, "date"])
+    years = range(start, stop)
+    out = np.zeros(len(years))
+    for k, year in enumerate(years):
+        end = pd.Timestamp(year=year + 1, month=1, day=1)
+        length = (end - pd.Timestamp(year=year, month=1, day=1)).days
+        open_days = [(end - d).days for d in dates]
+        out[k] = float(np.mean(np.clip(np.array(open_days, float) / length, 0.0, 1.0)))
+    return out
+
+
+@cache
 def isaf_table() -> pd.DataFrame:
     """ISAF troop strength at dated points."""
     return _read("isaf_strength.csv")
