@@ -18,8 +18,8 @@ LESSONS = Path(__file__).resolve().parents[1] / "experiments" / "lessons"
 SEEDS = [1, 2, 3, 4]
 
 
-def _sweep(name: str, tmp_path_factory, members: bool = False):
-    experiment = replace(load_experiment(LESSONS / f"{name}.toml"), seeds=SEEDS)
+def _sweep(name: str, tmp_path_factory, members: bool = False, seeds=SEEDS):
+    experiment = replace(load_experiment(LESSONS / f"{name}.toml"), seeds=list(seeds))
     out = tmp_path_factory.mktemp(name)
     report = run_experiment(experiment, out, members=members, progress=False)
     assert report.n_failed == 0
@@ -120,7 +120,9 @@ def test_lesson3_the_alliance_holds_together_and_relaxes_caveats_without_lifting
 
 def test_lesson4_smart_defence_keeps_more_capability_for_the_same_money_if_trusted(
         tmp_path_factory):
-    runs, _ = _sweep("lesson4_smart_defence", tmp_path_factory)
+    # eight seeds: the low-trust penalty on the gap is small (~0.006 of the index) and one
+    # seed in eight shows none, so four seeds' interval can straddle zero
+    runs, _ = _sweep("lesson4_smart_defence", tmp_path_factory, seeds=range(1, 9))
     smart, plain = "smart_defence", "uncoordinated"
     # capability held, not labels: Europe fields more and its gap is smaller
     assert mean_ci(_final(runs, smart, "europe_capability_index")
