@@ -103,8 +103,9 @@ def _size_gradient(overrides: dict, seeds=(1, 2), end: int = 2022) -> tuple[floa
 
 
 def test_allies_free_ride_with_no_size_gradient_unless_large_allies_could_defend_themselves():
-    # As the scorecard measures it (2012-2030), on three seeds: Plümper & Neumayer (2015).
-    rho, response = _size_gradient({}, seeds=(1, 2, 3), end=2030)
+    # As the scorecard measures it (2012-2030, its ten seeds): Plümper & Neumayer (2015).
+    # The mean sits near the bound (0.27-0.29), so three seeds pass or fail by draw.
+    rho, response = _size_gradient({}, seeds=range(1, 11), end=2030)
     assert response < 0 and abs(rho) < 0.3
     # If an ally with 5% of the alliance's capability could do without the guarantee, the
     # large allies stop free-riding and the response grades by size (Olson & Zeckhauser).
