@@ -692,6 +692,18 @@ def test_austerity_and_threat_tilt_priorities_toward_territorial_defence():
     assert calm[0, territorial].sum() < drifted[0, territorial].sum()
 
 
+@settings(max_examples=60, deadline=None)
+@given(unit, unit, st.floats(0.0, 2.0), st.sampled_from(["activist", "defender", "free-rider"]))
+def test_drifting_priorities_stay_a_distribution_for_any_rate_in_the_schema(rate, reversion,
+                                                                             pressure, posture):
+    # With rate x pressure near 2 the pull used to overshoot its target and turn some
+    # priorities negative (negative area budgets, NaN in the allocation; seen in Morris).
+    base = cap.priority_matrix([posture], np.zeros(1, bool))
+    drifted = cap.drift_priorities(base, base, np.array([2.0]), 1.0, 0.0)
+    moved = cap.drift_priorities(drifted, base, np.array([pressure]), rate, reversion)
+    assert (moved >= 0).all() and np.isclose(moved.sum(), 1.0)
+
+
 def test_a_member_rebuilds_only_with_money_to_spare_and_a_rebuild_it_can_afford():
     closed = np.array([[True, True, False]])
     prio = np.array([[0.5, 0.3, 0.2]])

@@ -254,8 +254,11 @@ def drift_priorities(priorities: np.ndarray, base: np.ndarray, pressure: np.ndar
     member, in [0, 2]) and return toward the posture's (``base``) when it eases."""
     target = np.where(TERRITORIAL_AREAS[None, :], base * 2.0, base * 0.5)
     target = target / target.sum(axis=1, keepdims=True)
-    step = rate * bounded(pressure, 0.0, 2.0)[:, None]
-    moved = priorities + step * (target - priorities) + reversion * (base - priorities)
+    # A partial adjustment never overshoots: the two pulls together move priorities at most
+    # all the way (within the schema's ranges, rate x pressure can reach 2).
+    step = np.minimum(rate * bounded(pressure, 0.0, 2.0), 1.0)[:, None]
+    back = np.minimum(reversion, 1.0 - step)
+    moved = priorities + step * (target - priorities) + back * (base - priorities)
     return moved / moved.sum(axis=1, keepdims=True)
 
 
