@@ -899,7 +899,8 @@ class OperationParams(_Section):
         "AFP 27 Jul 2006)", "When the dangerous sectors become part of the operation: on "
         "ISAF's expansion calendar (Kabul 2003, north 2004, west 2005, south 31 Jul 2006, "
         "east 5 Oct 2006; troops placed before could go only to the calmer sectors) or "
-        "'open' from the first year.", behavioural=False)
+        "'open' from the first year. An operation whose requirement is not ISAF's "
+        "(requirement = 'constant') is open from its first year.", behavioural=False)
     south_east_capacity: float = P(
         0.79, "fraction of the members' troops", "StrategyPage, 18 June 2010: Regional "
         "Commands Capital 8,000, North 9,000, West 7,000, South 30,000, East 33,000, "

@@ -176,8 +176,9 @@ class AllianceModel(mesa.Model):
         self.peak_requirement = max(self.requirement_path.values())
         # The operation's geography: the share of each year the dangerous sectors are in it.
         years = cfg.years
-        opened = (sector_open_share(years) if cfg.operation.sector_calendar == "isaf"
-                  else np.ones(len(years)))
+        on_calendar = (cfg.operation.sector_calendar == "isaf"
+                       and cfg.operation.requirement == "isaf")
+        opened = sector_open_share(years) if on_calendar else np.ones(len(years))
         self.south_east_open = dict(zip(years, opened.tolist(), strict=True))
         self.nobody = _read_only(np.zeros(n, bool))
         self.zero_per_member = _read_only(np.zeros(n))
