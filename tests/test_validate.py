@@ -100,6 +100,14 @@ def test_targets_file_holds_what_the_shipped_data_give():
                                            obs.isaf_deaths_per_million(allies))
     assert casualties["naive_value"] == pytest.approx(best, abs=1e-4)
     assert casualties["naive_at_run_time"] in v.RUN_NAIVES
+    troops_2010 = obs.isaf_troops(obs.isaf_allies(2009))
+    rank, share = t["isaf_troops_2010_rank"], t["isaf_troops_2010_share_mae"]
+    assert rank["members"] == share["members"] == obs.isaf_allies(2009) == allies
+    _, best, _ = obs.best_single_predictor(obs.single_predictors(allies, 2003), troops_2010)
+    assert rank["naive_value"] == pytest.approx(best, abs=1e-4)
+    gdp = np.exp(obs.single_predictors(allies, 2003)["GDP alone"])
+    naive_mae = 100 * obs.mean_absolute_error(gdp / gdp.sum(), troops_2010 / troops_2010.sum())
+    assert share["naive_value"] == pytest.approx(naive_mae, abs=1e-4)
 
 
 def test_the_casualty_table_has_a_source_per_row_and_says_what_is_unchecked():
@@ -115,6 +123,31 @@ def test_the_casualty_table_has_a_source_per_row_and_says_what_is_unchecked():
     assert (both["deaths_2012_05_20"] <= both["deaths"]).all()
     per_million = obs.isaf_deaths_per_million(["DNK", "GBR", "DEU"])
     assert per_million["DNK"] > per_million["GBR"] > 5 * per_million["DEU"]
+
+
+def test_the_isaf_troop_table_lists_every_ally_of_2010_once_with_a_source():
+    from alliancesim.data import isaf_troops_table
+
+    table = isaf_troops_table()
+    assert sorted(table["member"]) == sorted(obs.members_by(2010))
+    assert table["member"].is_unique and (table["troops"] > 0).all()
+    assert table["source"].str.contains("NATO").all()
+    # NATO's figures as reported: the UK second to the US, the Dutch after leaving Uruzgan
+    troops = table.set_index("member")["troops"]
+    assert troops.drop("USA").idxmax() == "GBR" and troops["NLD"] < 300
+
+
+def test_troop_checks_pass_for_nato_s_own_figures_and_fail_for_a_uniform_spread():
+    specs = {c["id"]: c for c in v.load_targets()["check"]}
+    observed = obs.isaf_troops(specs["isaf_troops_2010_rank"]["members"])
+    for troops, passes in ((observed, True), (observed * 0 + 500.0, False)):
+        rows = [{"condition": "alliance", "seed": seed, "year": 2010, "member": code,
+                 "troops_deployed": value + seed} for code, value in troops.items()
+                for seed in (1, 2, 3)]
+        ev = v.Evidence(runs={}, members={"isaf": pd.DataFrame(rows)})
+        checks = v.validation_checks(ev, {**v.load_targets(), "check": [
+            specs["isaf_troops_2010_rank"], specs["isaf_troops_2010_share_mae"]]})
+        assert [c.passed for c in checks] == [passes, passes], checks
 
 
 def _isaf_members(casualties: dict[str, list[float]], troops: dict[str, float]) -> pd.DataFrame:

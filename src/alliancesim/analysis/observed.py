@@ -18,6 +18,7 @@ from ..data import (
     LEADER_CODE,
     NATO_YEAR,
     isaf_deaths_table,
+    isaf_troops_table,
     members_table,
     nato_table,
     postures_table,
@@ -84,6 +85,12 @@ def isaf_deaths_per_million(members: list[str]) -> pd.Series:
     deaths = isaf_deaths_table().set_index("member")["deaths"].astype(float)
     return (deaths.reindex(members) / population_2012().reindex(members) * 1e6).rename(
         "observed")
+
+
+def isaf_troops(members: list[str]) -> pd.Series:
+    """Observed ISAF troops per ally in November 2010 (NATO figures, as reported)."""
+    troops = isaf_troops_table().set_index("member")["troops"].astype(float)
+    return troops.reindex(members).rename("observed")
 
 
 def isaf_allies(max_accession_year: int = 2012) -> list[str]:

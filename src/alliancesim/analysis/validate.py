@@ -391,6 +391,30 @@ def naive_exposure_alone(spec: dict[str, Any], ev: Evidence) -> pd.Series:
                           axis=1)
 
 
+def _isaf_troops_in(spec: dict[str, Any], ev: Evidence) -> pd.DataFrame:
+    """seed x member: each listed ally's troops deployed in the check's year."""
+    _, members, condition = _series(spec, ev)
+    year = int(spec["period"])
+    rows = members[(members["condition"] == condition) & (members["year"] == year)]
+    wide = rows.pivot_table(index="seed", columns="member", values="troops_deployed")
+    return wide.reindex(columns=spec["members"]).fillna(0.0)
+
+
+def stat_isaf_troops_rank(spec: dict[str, Any], ev: Evidence) -> pd.Series:
+    """Per seed: Spearman rho of the model's troops per ally against NATO's figures."""
+    observed = obs.isaf_troops(spec["members"])
+    return _isaf_troops_in(spec, ev).apply(lambda row: obs.rank_skill(row, observed), axis=1)
+
+
+def stat_isaf_troops_share_mae(spec: dict[str, Any], ev: Evidence) -> pd.Series:
+    """Per seed: MAE (percentage points) of each ally's share of the listed allies' troops."""
+    observed = obs.isaf_troops(spec["members"])
+    observed = observed / observed.sum()
+    troops = _isaf_troops_in(spec, ev)
+    shares = troops.div(troops.sum(axis=1), axis=0)
+    return shares.apply(lambda row: 100.0 * obs.mean_absolute_error(row, observed), axis=1)
+
+
 #: Naive predictors computed from the runs themselves (``naive_at_run_time`` in the targets).
 RUN_NAIVES: dict[str, Callable[[dict[str, Any], Evidence], pd.Series]] = {
     "exposure alone": naive_exposure_alone,
@@ -411,6 +435,8 @@ STATISTICS: dict[str, Callable[[dict[str, Any], Evidence], pd.Series]] = {
     "s2013_leader_change": stat_leader_change_2013,
     "free_riding_size_gradient": stat_free_riding_gradient,
     "isaf_casualties_per_head_rank": stat_casualties_per_head_rank,
+    "isaf_troops_2010_rank": stat_isaf_troops_rank,
+    "isaf_troops_2010_share_mae": stat_isaf_troops_share_mae,
 }
 
 

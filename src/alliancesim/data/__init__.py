@@ -155,6 +155,13 @@ def isaf_deaths_table() -> pd.DataFrame:
 
 
 @cache
+def isaf_troops_table() -> pd.DataFrame:
+    """Troops each NATO member had in ISAF in November 2010 (NATO figures, as reported), with
+    a source per row (validation only: no run reads it)."""
+    return _read("isaf_troops_2010.csv")
+
+
+@cache
 def isaf_expansion_calendar() -> pd.DataFrame:
     """ISAF's expansion calendar: the date each region came under the operation (a calendar
     of the operation's geography, not of who served where), with a source per row."""
