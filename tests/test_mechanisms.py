@@ -381,7 +381,8 @@ def test_contributors_receive_more_of_the_leaders_commitment_and_value_membershi
     reputation = np.array([0.8, 0.4])
     received = incentives.commitment_towards(0.9, reputation, 0.7, 0.5)
     assert received[0] > 0.9 > received[1]
-    value = incentives.membership_value(received, np.full(2, 0.3), np.full(2, 0.02))
+    value = incentives.membership_value(received, np.full(2, 0.3), np.full(2, 0.02),
+                                        DEFAULTS.incentives.exposure_floor)
     assert value[0] > value[1]
 
 
@@ -405,20 +406,26 @@ def test_the_value_an_exit_puts_at_stake_is_the_value_it_then_costs():
 
 
 def test_a_coalition_engages_a_fraction_of_the_alliances_stake():
-    factor = DEFAULTS.incentives.coalition_exit_cost_factor
+    i = DEFAULTS.incentives
+    factor = i.coalition_exit_cost_factor
     assert incentives.engagement("alliance", factor) == 1.0
     assert incentives.engagement("coalition", factor) == factor
     # contributing to a coalition earns less standing than contributing to an alliance op
     burden, effort, caveat = np.array([1.0]), np.array([1.0]), np.array([0.0])
-    assert incentives.earned_reputation(burden, 2.0, effort, caveat, factor)[0] < \
-        incentives.earned_reputation(burden, 2.0, effort, caveat, 1.0)[0]
+    rules = (i.reputation_full_marks_burden, i.reputation_spending_weight,
+             i.reputation_caveat_discount)
+    assert incentives.earned_reputation(burden, 2.0, effort, caveat, factor, *rules)[0] < \
+        incentives.earned_reputation(burden, 2.0, effort, caveat, 1.0, *rules)[0]
 
 
 @settings(max_examples=40, deadline=None)
 @given(unit, unit)
 def test_the_guarantee_is_worth_more_to_weak_exposed_members_of_a_committed_alliance(a, b):
     lo, hi = sorted((a, b))
-    v = incentives.membership_value
+    def v(commitment, threat, share):
+        return incentives.membership_value(commitment, threat, share,
+                                           DEFAULTS.incentives.exposure_floor)
+
     assert v(hi, np.array([0.5]), np.array([0.1]))[0] >= v(lo, np.array([0.5]),
                                                           np.array([0.1]))[0]
     assert v(1.0, np.array([hi]), np.array([0.1]))[0] >= v(1.0, np.array([lo]),
@@ -429,7 +436,8 @@ def test_the_guarantee_is_worth_more_to_weak_exposed_members_of_a_committed_alli
 
 def test_pressure_pulls_only_members_below_the_norm_and_reliant_members_heed_it_less():
     burden = np.array([1.0, 2.5])
-    pull = incentives.norm_pull(burden, 2.0, 0.3, 0.5, np.ones(2))
+    pull = incentives.norm_pull(burden, 2.0, 0.3, 0.5, np.ones(2),
+                                DEFAULTS.incentives.norm_pull_rate)
     assert pull[0] > 0.0 and pull[1] == 0.0
     heed = incentives.responsiveness(0.6, np.array([0.3, 0.8]))
     assert heed[1] < heed[0]
@@ -685,10 +693,11 @@ def test_lost_areas_get_no_national_money():
 
 def test_austerity_and_threat_tilt_priorities_toward_territorial_defence():
     base = cap.priority_matrix(["activist"], np.zeros(1, bool))
-    drifted = cap.drift_priorities(base, base, np.array([1.0]), 0.2, 0.0)
+    tilt = DEFAULTS.capabilities.priority_tilt
+    drifted = cap.drift_priorities(base, base, np.array([1.0]), 0.2, 0.0, tilt)
     territorial = cap.TERRITORIAL_AREAS
     assert drifted[0, territorial].sum() > base[0, territorial].sum()
-    calm = cap.drift_priorities(drifted, base, np.array([0.0]), 0.2, 0.5)
+    calm = cap.drift_priorities(drifted, base, np.array([0.0]), 0.2, 0.5, tilt)
     assert calm[0, territorial].sum() < drifted[0, territorial].sum()
 
 
@@ -699,8 +708,9 @@ def test_drifting_priorities_stay_a_distribution_for_any_rate_in_the_schema(rate
     # With rate x pressure near 2 the pull used to overshoot its target and turn some
     # priorities negative (negative area budgets, NaN in the allocation; seen in Morris).
     base = cap.priority_matrix([posture], np.zeros(1, bool))
-    drifted = cap.drift_priorities(base, base, np.array([2.0]), 1.0, 0.0)
-    moved = cap.drift_priorities(drifted, base, np.array([pressure]), rate, reversion)
+    tilt = DEFAULTS.capabilities.priority_tilt
+    drifted = cap.drift_priorities(base, base, np.array([2.0]), 1.0, 0.0, tilt)
+    moved = cap.drift_priorities(drifted, base, np.array([pressure]), rate, reversion, tilt)
     assert (moved >= 0).all() and np.isclose(moved.sum(), 1.0)
 
 
@@ -716,7 +726,8 @@ def test_a_member_rebuilds_only_with_money_to_spare_and_a_rebuild_it_can_afford(
 
 def test_prioritisation_tilts_spending_toward_gaps():
     weights = np.full((2, 3), 1 / 3)
-    tilted = cap.prioritised_weights(weights, np.array([0.8, 0.0, 0.1]))
+    tilted = cap.prioritised_weights(weights, np.array([0.8, 0.0, 0.1]),
+                                     DEFAULTS.smart_defence.prioritisation_strength)
     assert np.all(tilted[:, 0] > weights[:, 0]) and np.allclose(tilted.sum(axis=1), 1.0)
 
 
@@ -771,6 +782,7 @@ def test_equipment_cost_growth_outpaces_inflation_in_real_terms():
 
 
 def test_a_crisis_year_means_full_fiscal_stress():
-    assert economy.fiscal_stress(np.array([0.02]), 0.018, True)[0] == 1.0
-    assert economy.fiscal_stress(np.array([-0.02]), 0.018, False)[0] > \
-        economy.fiscal_stress(np.array([0.03]), 0.018, False)[0]
+    full = DEFAULTS.economy.full_stress_shortfall
+    assert economy.fiscal_stress(np.array([0.02]), 0.018, True, full)[0] == 1.0
+    assert economy.fiscal_stress(np.array([-0.02]), 0.018, False, full)[0] > \
+        economy.fiscal_stress(np.array([0.03]), 0.018, False, full)[0]

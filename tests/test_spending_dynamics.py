@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from alliancesim import AllianceModel, load_scenario, norms
+from alliancesim.config import Config
 from alliancesim.data import real_members
 
 SHOCK = {"run.end_year": 2018, "economy.shock_start_year": 2013, "economy.shock_years": 3,
@@ -59,8 +60,10 @@ def test_a_pledge_pulls_harder_as_its_deadline_nears():
 
 
 def test_peers_press_harder_the_more_allies_meet_the_norm():
-    assert norms.peer_strength(0.3, 0.5, 0.5) > norms.peer_strength(0.3, 0.1, 0.5)
-    assert norms.peer_strength(0.3, 0.5, 0.0) == norms.peer_strength(0.3, 0.1, 0.0)
+    p = Config().pledge
+    rule = (p.conformity_reference_share, p.conformity_cap)
+    assert norms.peer_strength(0.3, 0.5, 0.5, *rule) > norms.peer_strength(0.3, 0.1, 0.5, *rule)
+    assert norms.peer_strength(0.3, 0.5, 0.0, *rule) == norms.peer_strength(0.3, 0.1, 0.0, *rule)
 
 
 def test_a_pledge_raises_allies_burdens_unless_it_carries_no_weight():

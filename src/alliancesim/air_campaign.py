@@ -60,13 +60,15 @@ class CampaignResult:
 
 
 def campaign_support(support_baseline: np.ndarray, support_operation: np.ndarray,
-                     stress: np.ndarray, stress_weight: float) -> np.ndarray:
+                     stress: np.ndarray, stress_weight: float,
+                     baseline_weight: float) -> np.ndarray:
     """A public's appetite for a new air operation, in [0, 1].
 
-    Half its posture's baseline, half what it thinks of the operation already running (ISAF
-    losses and fatigue carry over), less economic stress.
+    ``baseline_weight`` of it its posture's baseline, the rest what it thinks of the
+    operation already running (ISAF losses and fatigue carry over), less economic stress.
     """
-    return np.clip(0.5 * support_baseline + 0.5 * support_operation - stress_weight * stress,
+    return np.clip(baseline_weight * support_baseline
+                   + (1.0 - baseline_weight) * support_operation - stress_weight * stress,
                    0.0, 1.0)
 
 

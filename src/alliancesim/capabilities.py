@@ -174,8 +174,9 @@ def normalise_rows(weights: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     return np.where(positive, weights / np.where(positive, sums, 1.0), fallback)
 
 
-def prioritised_weights(weights: np.ndarray, gaps: np.ndarray, strength: float = 2.0) -> np.ndarray:
-    """Smart-defence prioritisation: tilt every member's allocation toward the alliance's gaps."""
+def prioritised_weights(weights: np.ndarray, gaps: np.ndarray, strength: float) -> np.ndarray:
+    """Smart-defence prioritisation: tilt every member's allocation toward the alliance's gaps
+    (each area's weight x (1 + ``strength`` x its gap))."""
     return normalise_rows(weights * (1.0 + strength * gaps)[None, :], fallback=weights)
 
 
@@ -183,7 +184,7 @@ def specialisation_by_design(
     stocks: np.ndarray,
     held: np.ndarray,
     europeans: np.ndarray,
-    keep_min: int = 3,
+    keep_min: int,
 ) -> np.ndarray:
     """Coordinated specialisation: which holdings members agree to drop (a boolean mask).
 
@@ -205,10 +206,10 @@ def specialisation_by_design(
 
 
 def rebuild_cost(thresholds: np.ndarray, stocks: np.ndarray, unit_cost: float,
-                 multiplier: float, depreciation: float) -> np.ndarray:
-    """What restoring each area's minimum unit still costs at the rebuild price, with a
-    year's upkeep of the unit."""
-    missing = np.maximum(thresholds * 1.02 - stocks * (1.0 - depreciation), 0.0)
+                 multiplier: float, depreciation: float, target: float) -> np.ndarray:
+    """What restoring each area's minimum unit (``target`` x its minimum viable stock, a
+    margin above it) still costs at the rebuild price, with a year's upkeep of the unit."""
+    missing = np.maximum(thresholds * target - stocks * (1.0 - depreciation), 0.0)
     return unit_cost * multiplier * missing
 
 
@@ -249,10 +250,11 @@ def fund_rebuilds(area_spend: np.ndarray, cost: np.ndarray, rebuilding: np.ndarr
 
 
 def drift_priorities(priorities: np.ndarray, base: np.ndarray, pressure: np.ndarray,
-                     rate: float, reversion: float) -> np.ndarray:
+                     rate: float, reversion: float, tilt: float) -> np.ndarray:
     """Priorities drift toward territorial areas under austerity and threat (``pressure`` per
-    member, in [0, 2]) and return toward the posture's (``base``) when it eases."""
-    target = np.where(TERRITORIAL_AREAS[None, :], base * 2.0, base * 0.5)
+    member, in [0, 2]) and return toward the posture's (``base``) when it eases. Full pressure
+    drives them toward territorial priorities x ``tilt`` and the others / ``tilt``."""
+    target = np.where(TERRITORIAL_AREAS[None, :], base * tilt, base / tilt)
     target = target / target.sum(axis=1, keepdims=True)
     # A partial adjustment never overshoots: the two pulls together move priorities at most
     # all the way (within the schema's ranges, rate x pressure can reach 2).

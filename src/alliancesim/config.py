@@ -140,6 +140,17 @@ class MembersParams(_Section):
     fictional: tuple[FictionalMember, ...] = Field(
         (), strict=False,  # a TOML array of tables is a list; each member is still strict
         description="Fictional members (used when source = 'fictional').")
+    fallback_personnel_share: float = P(
+        0.5, "fraction of budget", "judgement: a round value near the 2012 allies' median "
+        "personnel share (57%, data: nato_defence_expenditure_2012_2013.csv)", "Personnel "
+        "share of the budget of a member the data give none for (Iceland, which has no armed "
+        "forces; every fictional member).", ge=0, le=1, behavioural=False)
+    fallback_equipment_share: float = P(
+        0.15, "fraction of budget", "judgement: near the 2012 allies' median equipment share "
+        "(12%, data: nato_defence_expenditure_2012_2013.csv) and NATO's 20% guideline's lower "
+        "side", "Equipment share of the budget of a data member the data give none for "
+        "(Iceland); a fictional member's is its own equipment_share.", ge=0, le=1,
+        behavioural=False)
 
     @model_validator(mode="after")
     def _fictional_members_listed(self) -> MembersParams:
@@ -374,6 +385,12 @@ class EconomyParams(_Section):
                          "Duration of the economic shock.", ge=1, le=20, behavioural=False)
     shock_gdp_growth: float = P(-0.03, "fraction / year", "judgement (2009 recession)",
                                 "GDP growth added during the shock years.", ge=-0.2, le=0.0)
+    full_stress_shortfall: float = P(
+        0.05, "fraction / year of growth", "judgement: a shortfall of 5 points of growth "
+        "against normal is a deep recession (2009: euro area -4.5%, against ~+2% trend), the "
+        "kind that forces consolidation", "Growth shortfall against economy.gdp_growth_mean "
+        "at which fiscal stress is full (1); stress rises linearly to it (a crisis year is "
+        "full stress whatever the growth).", ge=0.01, le=0.2)
     austerity_cut: float = P(0.05, "fraction of budget / year",
                              "Giegerich (seed, lines 550-562): "
                              "European spending -7% real 2006-2010, -2.8% 2010-2011; national "
@@ -494,9 +511,12 @@ class OpinionParams(_Section):
     cost_weight: float = P(0.1, "support per unit of cost share", "Alcaro & Marrone (seed)",
                            "Fall in support with the operation's cost relative to the budget "
                            "and few visible results.", ge=0, le=2)
-    economic_stress_weight: float = P(0.8, "support per unit of growth shortfall",
-                                      "Alcaro & Marrone (seed)",
-                                      "How much economic stress lowers support.", ge=0, le=5)
+    economic_stress_weight: float = P(0.08, "support per unit of fiscal stress",
+                                      "Alcaro & Marrone (seed); the level is judgement (before "
+                                      "this field took it, 0.8 scaled by 0.1 in the code)",
+                                      "How much economic stress (economy.full_stress_shortfall"
+                                      ", 1 in a crisis year) lowers support for the operation.",
+                                      ge=0, le=0.5)
     threat_weight_defence: float = P(0.4, "support per unit threat", "Keohane (seed)",
                                      "How much perceived threat raises support for defence.",
                                      ge=0, le=2)
@@ -505,6 +525,12 @@ class OpinionParams(_Section):
                                         le=2)
     inertia: float = P(0.7, "fraction", "judgement",
                        "Share of last year's opinion carried over.", ge=0, le=0.99)
+    defence_support_baseline: float = P(
+        0.5, "support 0-1", "judgement: a public split evenly on defence spending at normal "
+        "threat (no shipped poll series; Keohane, seed, on opinion and austerity, gives no "
+        "level)", "Support for defence spending at the member's base-year threat with no "
+        "stress: where it starts and returns to; desired spending rises with support above "
+        "it (spending.opinion_weight).", ge=0.2, le=0.8)
     elite_consensus: float = P(0.7, "index 0-1", "Alcaro & Marrone (seed, line 4169) citing "
                                "Kreps (2010)", "Mean elite consensus behind the operation at "
                                "the start (each ally's own varies around it, see politics.*); "
@@ -601,6 +627,27 @@ class IncentiveParams(_Section):
         "Marrone, seed, lines 3969-3973)", "How far the leader's overall commitment follows "
         "the allies' GDP-weighted reputation (burden and operational effort) relative to the "
         "initial reputation.", ge=0, le=3)
+    norm_pull_rate: float = P(
+        0.25, "fraction of the shortfall per unit of pressure", "judgement: at the default "
+        "pressures (peer 0.3, leader 0.5) a member 1 point below the norm is pulled about 0.2 "
+        "points up its target, slow against the spending norm's decade-long record",
+        "Share of its shortfall from the spending norm (% GDP points) added to a member's "
+        "target burden per unit of peer plus leader pressure, scaled by its responsiveness.",
+        ge=0, le=1)
+    reputation_full_marks_burden: float = P(
+        1.2, "x spending norm", "judgement: the norm is a floor, so meeting it exactly is not "
+        "yet full marks", "Burden, relative to the spending norm, at which spending earns "
+        "full reputation (it earns in proportion below).", ge=0.5, le=3)
+    reputation_spending_weight: float = P(
+        0.5, "fraction", "judgement: Keohane (seed) and Alcaro & Marrone (seed) both judge "
+        "allies by money and by what they do in operations; equal weights", "Share of the "
+        "reputation a member's conduct earns that comes from its spending (the rest from its "
+        "operational effort).", ge=0, le=1)
+    reputation_caveat_discount: float = P(
+        0.5, "fraction of effort", "judgement after Alcaro & Marrone (seed, lines 3959-3968): "
+        "caveats were the allies' chief grievance, yet caveated troops still count",
+        "Share of the credit for its troops a member loses at full caveats (effort x (1 - "
+        "discount x caveat)).", ge=0, le=1)
     exposure_floor: float = P(
         0.5, "fraction", "judgement", "Weight of the guarantee to a member that feels no "
         "threat, relative to one under full threat (exposure = floor + (1 - floor) x "
@@ -631,6 +678,16 @@ class PledgeParams(_Section):
     conformity: float = P(0.5, "fraction", "judgement (a norm most allies ignore binds no one)",
                           "Share of peer pressure that grows with the share of allies meeting "
                           "the norm.", ge=0, le=1)
+    conformity_reference_share: float = P(
+        0.25, "share of allies", "judgement: a quarter of the allies (not the 2012 share, "
+        "which the code's comment claimed: 2 of 28 European allies, GBR and GRC, were at 2% "
+        "in data: nato_defence_expenditure_2012_2013.csv)", "Share of the allies "
+        "meeting the norm at which the conforming part of peer pressure is at its plain "
+        "strength (it scales with the share meeting, relative to this).", ge=0.05, le=1)
+    conformity_cap: float = P(
+        2.0, "x peer pressure", "judgement: a norm most allies meet presses harder, but not "
+        "without limit", "Largest multiple of its plain strength the conforming part of peer "
+        "pressure reaches however many allies meet the norm.", ge=1, le=5)
 
 
 class SpendingParams(_Section):
@@ -748,6 +805,21 @@ class CapabilityParams(_Section):
     priority_reversion: float = P(0.05, "fraction / year", "judgement",
                                   "How fast priorities return to the posture's when the "
                                   "pressure eases.", ge=0, le=1)
+    priority_tilt: float = P(
+        2.0, "x priority", "judgement after Keohane (seed, lines 1469-1473): defenders focus "
+        "on territorial defence 'partly because of austerity'; the size of the turn is ours",
+        "Where full pressure drives priorities: territorial areas' priority times this, the "
+        "others' divided by it (before normalising).", ge=1, le=5)
+    threat_pressure_scale: float = P(
+        0.3, "threat index points", "judgement: the rise of a default threat shock "
+        "(threat.shock_size) counts as full pressure", "Rise of a member's perceived threat "
+        "above its base-year level that counts as one unit of pressure toward territorial "
+        "priorities (added to fiscal stress).", ge=0.05, le=1)
+    rebuild_target: float = P(
+        1.02, "x minimum viable stock", "judgement: a rebuilt area clears its minimum unit "
+        "with a small margin, so one year's depreciation does not close it again at once",
+        "Stock a rebuild restores, relative to the area's minimum viable stock.", ge=1,
+        le=1.5)
     rebuild_cost_multiplier: float = P(2.5, "x", "Giegerich (seed)",
                                        "Unit-cost multiplier for rebuilding an abandoned area.",
                                        ge=1, le=10)
@@ -791,6 +863,16 @@ class SmartDefenceParams(_Section):
         "region", "-", "Giegerich (seed, lines 1000-1016): regional or strategic proximity",
         "How cooperation clusters form: neighbours, or allies of the same posture.",
         behavioural=False)
+    prioritisation_strength: float = P(
+        2.0, "x per unit of the gap", "judgement: the seed text (Giegerich) asks that "
+        "spending follow the alliance's priorities but gives no strength", "With "
+        "prioritisation, each area's allocation weight is multiplied by 1 + this x the "
+        "Europeans' gap in it (0-1).", ge=0, le=10)
+    specialisation_keepers: int = P(
+        3, "members", "judgement: Giegerich (seed, lines 988-995) asks that access be "
+        "guaranteed; three keepers leave a spare if one opts out", "With specialisation, a "
+        "member drops a weak area only if at least this many Europeans with an advantage in "
+        "it keep it.", ge=1, le=10)
     pooling_savings: float = P(0.2, "fraction of unit cost", "Keohane (seed): up to 20% "
                                "savings in procurement", "Unit-cost saving on pooled "
                                "procurement.", ge=0, le=0.5)
@@ -860,6 +942,11 @@ class AirCampaignParams(_Section):
     stress_weight: float = P(0.3, "support per unit stress", "Alcaro & Marrone (seed)",
                              "How much economic stress lowers the appetite for the campaign.",
                              ge=0, le=2)
+    baseline_weight: float = P(
+        0.5, "fraction", "judgement: a public judges a new operation half by its standing "
+        "view and half by the one it is living through", "Share of the appetite for the "
+        "campaign from the posture's support baseline; the rest from current support for the "
+        "operation already running (its losses and fatigue carry over).", ge=0, le=1)
 
 
 class OperationParams(_Section):

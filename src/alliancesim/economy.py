@@ -59,9 +59,11 @@ def leader_budget_path(years: range, observed: dict[int, np.ndarray], leader: np
     return path
 
 
-def fiscal_stress(growth: np.ndarray, mean_growth: float, in_shock: bool) -> np.ndarray:
-    """Fiscal stress in [0, 1]: growth shortfall against normal, and 1 in a crisis year."""
-    shortfall = bounded((mean_growth - growth) / 0.05, 0.0, 1.0)
+def fiscal_stress(growth: np.ndarray, mean_growth: float, in_shock: bool,
+                  full_shortfall: float) -> np.ndarray:
+    """Fiscal stress in [0, 1]: growth shortfall against normal (full at ``full_shortfall``),
+    and 1 in a crisis year."""
+    shortfall = bounded((mean_growth - growth) / full_shortfall, 0.0, 1.0)
     return np.maximum(shortfall, 1.0) if in_shock else shortfall
 
 

@@ -45,7 +45,7 @@ def commitment_towards(
 
 def membership_value(
     commitment: np.ndarray | float, threat: np.ndarray, capability_share: np.ndarray,
-    exposure_floor: float = 0.5,
+    exposure_floor: float,
 ) -> np.ndarray:
     """Value of the alliance guarantee to each member, in [0, 1].
 
@@ -67,7 +67,7 @@ def engagement(framework: str, coalition_factor: float) -> float:
 def value_at_stake(
     overall: float, reputation: np.ndarray, reputation_loss: np.ndarray,
     reference_reputation: float, weight: float, threat: np.ndarray,
-    capability_share: np.ndarray, exposure_floor: float = 0.5,
+    capability_share: np.ndarray, exposure_floor: float,
 ) -> np.ndarray:
     """Membership value an exit would cost: the value now less the value once the leader's
     commitment towards the leaver follows its lower reputation -- by the same rules
@@ -83,8 +83,8 @@ def value_at_stake(
 def exit_cost(
     reputation_loss: np.ndarray,
     value_lost: np.ndarray,
-    reputation_weight: float = 0.5,
-    value_weight: float = 1.0,
+    reputation_weight: float,
+    value_weight: float,
 ) -> np.ndarray:
     """Systemic cost of leaving the operation unilaterally (pressure units).
 
@@ -98,18 +98,21 @@ def exit_cost(
 
 def earned_reputation(
     burden_pct: np.ndarray, norm_pct: float, effort: np.ndarray, caveat: np.ndarray,
-    operation_weight: float = 1.0,
+    operation_weight: float, full_marks_burden: float, spending_weight: float,
+    caveat_discount: float,
 ) -> np.ndarray:
     """Reputation a member's conduct earns, in [0, 1]: spending and operational effort.
 
-    ``operation_weight`` is the share of the alliance's stake the operation engages: an ad
-    hoc coalition earns an ally less standing in the alliance (what it does not earn counts
-    as if its spending alone spoke for it).
+    Spending earns full marks from ``full_marks_burden`` x the norm; troops earn their
+    effort less ``caveat_discount`` x the caveat level; ``spending_weight`` of the whole comes
+    from spending. ``operation_weight`` is the share of the alliance's stake the operation
+    engages: an ad hoc coalition earns an ally less standing in the alliance (what it does not
+    earn counts as if its spending alone spoke for it).
     """
-    spend = np.clip(burden_pct / norm_pct, 0.0, 1.2) / 1.2  # full marks from 1.2 x the norm
-    operate = np.clip(effort, 0.0, 1.0) * (1.0 - 0.5 * caveat)
+    spend = np.clip(burden_pct / norm_pct, 0.0, full_marks_burden) / full_marks_burden
+    operate = np.clip(effort, 0.0, 1.0) * (1.0 - caveat_discount * caveat)
     operate = operation_weight * operate + (1.0 - operation_weight) * spend
-    return 0.5 * spend + 0.5 * operate
+    return spending_weight * spend + (1.0 - spending_weight) * operate
 
 
 def update_reputation(
@@ -131,14 +134,15 @@ def norm_pull(
     peer_pressure: float,
     leader_pressure: float,
     responsiveness: np.ndarray,
+    rate: float,
 ) -> np.ndarray:
     """Pull on the target burden (% GDP points) of members below the spending norm.
 
-    Peers and the leader press in equal parts; a member that leans on the guarantee listens
-    less (``responsiveness`` in [0, 1]).
+    ``rate`` of the shortfall per unit of pressure; peers and the leader press in equal
+    parts; a member that leans on the guarantee listens less (``responsiveness`` in [0, 1]).
     """
     shortfall = np.maximum(norm_pct - burden_pct, 0.0)
-    return shortfall * 0.25 * (peer_pressure + leader_pressure) * responsiveness
+    return shortfall * rate * (peer_pressure + leader_pressure) * responsiveness
 
 
 def responsiveness(guarantee_weight: float, value: np.ndarray) -> np.ndarray:

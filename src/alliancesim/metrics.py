@@ -10,8 +10,20 @@ import numpy as np
 
 from ._numeric import bounded
 
+# The thresholds of the revealed posture (an output column, Keohane's typology read from
+# behaviour). They define how the output reads a member's conduct, not how members behave:
+# no run changes with them, so they are named constants here, not schema parameters (ODD 7,
+# "Constants fixed in the code").
+
 #: Burden (% GDP) below which a member with little operational effort reads as a free-rider.
 FREE_RIDER_BURDEN_PCT = 1.2
+#: Caveat level below which a member with real operational effort reads as an activist.
+ACTIVIST_MAX_CAVEAT = 0.3
+#: Operational effort (troops / requested) below which effort counts as little.
+LITTLE_EFFORT = 0.3
+#: Share of the equipment stock in expeditionary areas from which a member reads as an
+#: activist when no operation runs.
+ACTIVIST_EXPEDITIONARY_SHARE = 0.42
 
 
 def leader_share(budget: np.ndarray, leader: np.ndarray) -> np.ndarray:
@@ -127,10 +139,10 @@ def revealed_posture(
     expeditionary portfolio. Free-rider: low burden and little effort. Defender: the rest.
     """
     if operation_running:
-        activist = (caveat < 0.3) & (effort >= 0.3)
-        little = effort < 0.3
+        activist = (caveat < ACTIVIST_MAX_CAVEAT) & (effort >= LITTLE_EFFORT)
+        little = effort < LITTLE_EFFORT
     else:
-        activist = expeditionary_share >= 0.42
+        activist = expeditionary_share >= ACTIVIST_EXPEDITIONARY_SHARE
         little = np.ones_like(burden_pct, dtype=bool)
     free_rider = (burden_pct < FREE_RIDER_BURDEN_PCT) & little & ~activist
     return np.where(activist & (burden_pct >= FREE_RIDER_BURDEN_PCT), "activist",

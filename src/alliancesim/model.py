@@ -137,8 +137,11 @@ class AllianceModel(mesa.Model):
         # A candidate keeps its data-year burden until it joins; then its own base year.
         self.candidate_burden = d.burden_pct.copy()
         self.cold_war_end = data_cold_war_end_year()
-        self.personnel_share = np.where(d.personnel_share > 0, d.personnel_share, 0.5)
-        equipment = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
+        m = cfg.members  # budget shares where the data give none (members.fallback_*)
+        self.personnel_share = np.where(d.personnel_share > 0, d.personnel_share,
+                                        m.fallback_personnel_share)
+        equipment = np.where(d.equipment_share > 0, d.equipment_share,
+                             m.fallback_equipment_share)
         self.other_share = bounded(1.0 - self.personnel_share - equipment, 0.0, 1.0)
         self.base_priorities = _read_only(cap.priority_matrix(self.postures, self.leader_mask,
                                                               cfg.postures))
@@ -157,7 +160,7 @@ class AllianceModel(mesa.Model):
         self.engagement = incentives.engagement(cfg.operation.framework,
                                                 cfg.incentives.coalition_exit_cost_factor)
         self.per_million = 1e6 / self.population
-        self.defence_baseline = np.full(n, 0.5)
+        self.defence_baseline = np.full(n, cfg.opinion.defence_support_baseline)
         everyone = np.ones(n, bool)
         self.shock_hit = everyone if cfg.economy.shock_scope == "all" else ~self.leader_mask
         self.shock_severity = np.ones(n)
@@ -222,7 +225,8 @@ class AllianceModel(mesa.Model):
     def _initial_state(self, n: int) -> MemberArrays:
         cfg, d = self.config, self.data
         budget = d.gdp_usd * d.burden_pct / 100.0
-        equipment_share = np.where(d.equipment_share > 0, d.equipment_share, 0.15)
+        equipment_share = np.where(d.equipment_share > 0, d.equipment_share,
+                                   cfg.members.fallback_equipment_share)
         self.initial_equipment_spend = budget * equipment_share
         c = cfg.capabilities
         if cfg.members.source == "data":
@@ -266,7 +270,7 @@ class AllianceModel(mesa.Model):
             withdrawn=np.zeros(n, bool), defected_now=np.zeros(n, bool),
             casualties=zeros.copy(), cumulative_casualties=zeros.copy(),
             support_operation=self.support_baseline.copy(),
-            support_defence=np.full(n, 0.5),
+            support_defence=self.defence_baseline.copy(),
             reputation=np.full(n, cfg.incentives.initial_reputation), threat=threat,
             stress=zeros.copy(), membership_value=zeros.copy(),
             commitment_received=np.full(n, self.commitment),
@@ -357,7 +361,8 @@ class AllianceModel(mesa.Model):
                                       e.gdp_growth_sd, e.common_shock_share, 0.0)
         if self.observed_growth is not None:  # the real economy where the data know it
             s.growth = economy.observed_or_drawn(self.observed_growth.get(self.year), s.growth)
-        s.stress = economy.fiscal_stress(s.growth, e.gdp_growth_mean, False)
+        s.stress = economy.fiscal_stress(s.growth, e.gdp_growth_mean, False,
+                                         e.full_stress_shortfall)
         if in_shock:
             if self.year == e.shock_start_year:  # each ally's exposure to this crisis
                 self.shock_severity = economy.shock_severity(self.rng, len(self.codes),
@@ -454,7 +459,7 @@ class AllianceModel(mesa.Model):
             self.year, cfg.pledge.pledge_year, cfg.pledge.deadline_year), cfg.pledge.weight)
         self.norm_pull = self.allies * incentives.norm_pull(
             100.0 * s.budget / s.gdp, norm, peer * pledge, min(leader_pressure * pledge, 1.0),
-            heed)
+            heed, i.norm_pull_rate)
         self.leader_pressure = leader_pressure
 
     def spending(self) -> None:
@@ -471,7 +476,7 @@ class AllianceModel(mesa.Model):
             sp.threat_elasticity, ratio(spending.others_spending(s.budget, s.active),
                                         base.spill_in),
             sp.spill_in_elasticity, reliance, reliance - base.value,
-            s.support_defence - 0.5, sp.opinion_weight,
+            s.support_defence - self.defence_baseline, sp.opinion_weight,
             s.stress, sp.fiscal_weight)
         scheduled = self.leader_burden_trend * (self.year - cfg.run.start_year)
         target = spending.target_burden(desired, s.gdp, self.norm_pull, scheduled)
@@ -512,10 +517,10 @@ class AllianceModel(mesa.Model):
         """
         cfg, s = self.config, self.state
         sd, c = cfg.smart_defence, cfg.capabilities
-        pressure = s.stress + np.maximum(s.threat - self.base_threat, 0.0) / 0.3
+        pressure = s.stress + np.maximum(s.threat - self.base_threat, 0.0) / c.threat_pressure_scale
         s.priorities = cap.drift_priorities(s.priorities, self.base_priorities,
                                             pressure * self.allies, c.priority_drift,
-                                            c.priority_reversion)
+                                            c.priority_reversion, c.priority_tilt)
         closed = s.abandoned & (s.rebuild_years <= 0) & ~cap.in_viable_pool(
             s.pooled, self.clusters, self.pools)
         # Whether this year's equipment budget sustains what the member holds now (not its
@@ -523,7 +528,7 @@ class AllianceModel(mesa.Model):
         # portfolio fits the budget the concentration stops.
         spare = cap.surplus(s.equipment_spend, s.stocks, self.unit_cost, c.depreciation)
         cost = cap.rebuild_cost(self.thresholds, s.stocks, self.unit_cost,
-                                c.rebuild_cost_multiplier, c.depreciation)
+                                c.rebuild_cost_multiplier, c.depreciation, c.rebuild_target)
         starting = cap.rebuild_choice(closed & s.active[:, None], s.priorities, spare,
                                       c.rebuild_trigger, cost, s.equipment_spend,
                                       c.rebuild_max_share, c.rebuild_horizon)
@@ -534,11 +539,12 @@ class AllianceModel(mesa.Model):
         weights = cap.national_weights(s.stocks, s.priorities, self.base_priorities, closed,
                                        spare, c.specialisation_bias, protected)
         if sd.prioritisation:
-            weights = cap.prioritised_weights(weights, self.europe_gap())
+            weights = cap.prioritised_weights(weights, self.europe_gap(),
+                                              sd.prioritisation_strength)
         self.dropped_by_design = self.none_dropped
         if sd.specialisation:
-            self.dropped_by_design = cap.specialisation_by_design(s.stocks, s.held,
-                                                                  self.europeans)
+            self.dropped_by_design = cap.specialisation_by_design(
+                s.stocks, s.held, self.europeans, sd.specialisation_keepers)
             weights = cap.normalise_rows(np.where(self.dropped_by_design, 0.0, weights),
                                          fallback=weights)
         area_spend = (s.equipment_spend * s.active)[:, None] * weights
@@ -651,7 +657,7 @@ class AllianceModel(mesa.Model):
         if not (a.enabled and self.year == a.year):
             return
         support = air.campaign_support(self.support_baseline, s.support_operation, s.stress,
-                                       a.stress_weight)
+                                       a.stress_weight, a.baseline_weight)
         scores = air.join_scores(support, self.willingness, s.membership_value, a.framework,
                                  cfg.incentives.coalition_exit_cost_factor, a.value_weight)
         u = self.rng.random(len(self.codes))
@@ -709,7 +715,10 @@ class AllianceModel(mesa.Model):
             effort = np.where(s.withdrawn, 0.0, effort)
         earned = incentives.earned_reputation(100.0 * s.budget / s.gdp,
                                               cfg.incentives.spending_norm_pct, effort, s.caveat,
-                                              self.engagement)
+                                              self.engagement,
+                                              cfg.incentives.reputation_full_marks_burden,
+                                              cfg.incentives.reputation_spending_weight,
+                                              cfg.incentives.reputation_caveat_discount)
         # The loss a leaver expected (systemic_incentives) is the loss it takes.
         s.reputation = incentives.update_reputation(
             s.reputation, earned, s.defected_now,
@@ -733,7 +742,9 @@ class AllianceModel(mesa.Model):
                                 cfg.pledge.pledge_year, cfg.pledge.level_pct)
         meeting = norms.share_meeting(100.0 * s.budget / s.gdp, norm, s.active & self.allies)
         return norm, norms.peer_strength(cfg.incentives.peer_pressure, meeting,
-                                         cfg.pledge.conformity)
+                                         cfg.pledge.conformity,
+                                         cfg.pledge.conformity_reference_share,
+                                         cfg.pledge.conformity_cap)
 
     def _capability_share(self, s: MemberArrays) -> np.ndarray:
         """Each member's capability relative to what it would take to defend itself

@@ -36,11 +36,12 @@ def share_meeting(burden_pct: np.ndarray, norm_pct: float, members: np.ndarray) 
     return float(np.count_nonzero(members & (burden_pct >= norm_pct - 1e-9))) / count
 
 
-def peer_strength(peer_pressure: float, meeting: float, conformity: float) -> float:
+def peer_strength(peer_pressure: float, meeting: float, conformity: float,
+                  reference_share: float, cap: float) -> float:
     """Peer pressure scaled by how many allies meet the norm: ``1 - conformity`` of it acts
     whatever the others do, ``conformity`` of it in proportion to the share meeting it
-    (relative to a quarter of the allies, about the 2012 share)."""
-    return peer_pressure * ((1.0 - conformity) + conformity * min(meeting / 0.25, 2.0))
+    (relative to ``reference_share`` of the allies, at most ``cap`` times)."""
+    return peer_pressure * ((1.0 - conformity) + conformity * min(meeting / reference_share, cap))
 
 
 def pledge_multiplier(urgency: float, weight: float) -> float:

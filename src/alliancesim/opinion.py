@@ -48,7 +48,7 @@ def operation_support(
     great public impact lowers it at once. None of them can raise it.
     """
     anchor = ((baseline - fatigue * years_in_operation) - losses - cost_weight * cost_share
-              - (stress_weight * 0.1) * stress)
+              - stress_weight * stress)
     pulled = inertia * previous + (1.0 - inertia) * anchor
     return bounded(pulled - major_event_impact * major_event, 0.0, 1.0)
 

@@ -401,6 +401,6 @@ def fictional_members(specs) -> MemberData:
         burden_pct=np.array([m.burden_pct for m in specs], float),
         personnel=np.array([m.personnel for m in specs], float),
         equipment_share=np.array([m.equipment_share for m in specs], float),
-        personnel_share=np.full(n, 0.5),
+        personnel_share=np.zeros(n),  # no data: the model uses members.fallback_personnel_share
         burden_by_year={},
     )
