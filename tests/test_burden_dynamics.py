@@ -13,6 +13,7 @@ import pandas as pd
 from alliancesim import AllianceModel, load_scenario
 from alliancesim.analysis import observed as obs
 from alliancesim.analysis import validate as v
+from alliancesim.config import Config
 from alliancesim.data import real_members
 
 EUROPEANS_1990 = ["BEL", "DNK", "FRA", "DEU", "GRC", "ITA", "LUX", "NLD", "NOR", "PRT", "ESP",
@@ -64,7 +65,7 @@ def test_the_cold_war_threat_reaches_only_runs_that_start_before_its_end():
 
 
 def test_the_recession_arrives_through_the_observed_economy():
-    data = real_members(2003, 2012)
+    data = real_members(2003, 2012, Config().threat.neighbour_exposure)
     germany = data.code.index("DEU")
     observed = data.gdp_growth_by_year[2009][germany]
     def growth_2009(path: str) -> float:

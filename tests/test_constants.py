@@ -10,7 +10,8 @@ import pytest
 
 from alliancesim import AllianceModel, load_scenario
 from alliancesim.analysis.sensitivity import design_from_dict
-from alliancesim.config import parameter_table
+from alliancesim.config import CAPABILITY_AREAS, parameter_table
+from alliancesim.data import _read, multinational_fleets
 
 #: The constants moved from the code into the schema, each with a value inside its range,
 #: the scenario and settings in which it acts, and the output (table, column) it moves.
@@ -30,6 +31,9 @@ MOVED = [
     ("smart_defence.prioritisation_strength", 8.0, "baseline",
      {"smart_defence.prioritisation": True}, ("capabilities", "stock")),
     ("air_campaign.baseline_weight", 1.0, "libya", {}, ("contributions", "contributed")),
+    ("threat.neighbour_exposure", 0.0, "baseline", {}, ("members", "burden_pct")),
+    ("smart_defence.pooling_need_limit", 4.0, "baseline", {"smart_defence.pooling": True},
+     ("capabilities", "pooled")),
 ]
 SHORT = {"isaf": 2014, "libya": 2012}
 
@@ -67,3 +71,13 @@ def test_setting_a_moved_constant_changes_the_run(name, value, scenario, extra, 
     before = _run(scenario, extra)[table][column]
     after = _run(scenario, {**extra, name: value})[table][column]
     assert not before.equals(after)
+
+
+def test_the_multinational_fleets_of_2012_are_a_sourced_data_table():
+    # moved unchanged from the code (capabilities.LEGACY_FLEETS): same platforms, now with
+    # a source per row
+    assert multinational_fleets() == {"strategic_airlift": 3.0, "isr": 17.0,
+                                      "command_control": 2.0}
+    table = _read("multinational_fleets_2012.csv")
+    assert set(table["area"]) <= set(CAPABILITY_AREAS)
+    assert table["source"].str.len().gt(10).all() and table["fleet"].str.len().gt(10).all()

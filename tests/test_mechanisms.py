@@ -678,7 +678,7 @@ def test_a_member_holding_nothing_with_no_weight_for_absent_areas_spreads_by_pri
         warnings.simplefilter("error")
         portfolio = cap.initial_portfolio(
             np.array([10.0, 50.0]), prio, holds, np.full((2, n), 4.0), np.full(n, 2.0),
-            0.1, 0.3, 0.0, 2.0, np.ones(2, bool))
+            0.1, 0.3, 0.0, 2.0, np.ones(2, bool), {})
     assert np.isfinite(portfolio.stocks).all() and not portfolio.held[0].any()
     assert portfolio.held[1, :2].all() and (portfolio.stocks[1, 2:] == 0.0).all()
 

@@ -43,7 +43,7 @@ def test_the_leader_budget_path_follows_sipri_then_the_announced_cuts():
     model.run_model()
     leader = model.leader_mask
     budget = model.history.member["budget"][:, leader][:, 0]
-    usa = real_members(2012, 2012).spending_by_year
+    usa = real_members(2012, 2012, Config().threat.neighbour_exposure).spending_by_year
     observed = usa[2013][leader][0] / usa[2012][leader][0] - 1.0
     assert np.isclose(budget[1] / budget[0] - 1.0, observed, atol=1e-9)
     assert np.isclose(budget[3] / budget[2] - 1.0, -cfg.leader.budget_cut_per_year)

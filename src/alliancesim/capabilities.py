@@ -35,12 +35,6 @@ EXPEDITIONARY_AREAS = np.array([a in ("air_strike", "air_refuelling", "strategic
 TERRITORIAL_AREAS = np.array([a in ("land_combat", "maritime_patrol", "command_control",
                                     "missile_defence") for a in CAPABILITY_AREAS])
 
-#: Multinational fleets of 2012 that the holdings table marks ``shared``: their platforms
-#: (NATO public information; see data/README.md): the SAC's three C-17s at Papa; NATO's 17
-#: E-3A AWACS; two multinational corps HQs (Eurocorps, 1 German-Netherlands Corps).
-LEGACY_FLEETS = {"strategic_airlift": 3.0, "isr": 17.0, "command_control": 2.0}
-
-
 def priority_matrix(postures: list[str], leader: np.ndarray,
                     tables: PosturesParams | None = None) -> np.ndarray:
     """Normalised national priority weights for each member (rows sum to 1).
@@ -77,7 +71,8 @@ class Portfolio:
 def initial_portfolio(equipment_spend: np.ndarray, priorities: np.ndarray, holds: np.ndarray,
                       platforms: np.ndarray, minimum_units: np.ndarray, depreciation: float,
                       shared_weight: float, absent_weight: float,
-                      unscaled_units: float, europeans: np.ndarray) -> Portfolio:
+                      unscaled_units: float, europeans: np.ndarray,
+                      legacy_fleets: dict[str, float]) -> Portfolio:
     """Start-year stocks from the budget, the posture's priorities and the 2012 holdings.
 
     A member's capital is what its equipment budget sustains (``spend / depreciation``); it is
@@ -86,7 +81,9 @@ def initial_portfolio(equipment_spend: np.ndarray, priorities: np.ndarray, holds
     ``absent_weight`` (light forces, training: below any minimum unit). An ally outside the
     table (-1) spreads by its priorities alone. Each holding's size in platforms is the table's
     count (or ``unscaled_units`` minimum units where it gives none), which fixes the member's
-    platforms per unit of stock and so its national minimum viable stock in the area.
+    platforms per unit of stock and so its national minimum viable stock in the area. The
+    shares of a multinational fleet of 2012 split ``legacy_fleets`` (platforms per area,
+    ``data.multinational_fleets``) in proportion to their stocks.
     """
     presence = np.select([holds == 2, holds == 1, holds == 0], [1.0, shared_weight,
                                                                 absent_weight], 1.0)
@@ -103,7 +100,7 @@ def initial_portfolio(equipment_spend: np.ndarray, priorities: np.ndarray, holds
                           for k in range(stocks.shape[1])])
     per_unit = np.where(np.isfinite(per_unit), per_unit, reference[None, :])
     shared = holds == 1
-    for area, fleet in LEGACY_FLEETS.items():
+    for area, fleet in legacy_fleets.items():
         k = CAPABILITY_AREAS.index(area)
         total = stocks[shared[:, k], k].sum()
         if total > 0:
@@ -343,9 +340,12 @@ def pooling_utility(savings: float, need: np.ndarray, viability_gain: float,
             - dependence * (1.0 - access))
 
 
-def viability_need(platforms: np.ndarray, minimum_units: np.ndarray) -> np.ndarray:
-    """How badly a holding needs partners: 1 below the minimum unit, falling to 0 at twice it."""
-    return bounded(2.0 - platforms / np.maximum(minimum_units[None, :], 1e-12), 0.0, 1.0)
+def viability_need(platforms: np.ndarray, minimum_units: np.ndarray,
+                   limit: float) -> np.ndarray:
+    """How badly a holding needs partners: 1 below the minimum unit, falling linearly to 0 at
+    ``limit`` times it."""
+    size = platforms / np.maximum(minimum_units[None, :], 1e-12)
+    return bounded((limit - size) / (limit - 1.0), 0.0, 1.0)
 
 
 @dataclass(frozen=True)

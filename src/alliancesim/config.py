@@ -418,6 +418,12 @@ class ThreatParams(_Section):
     frontline_extra: float = P(0.15, "index 0-1", "data: nato_members.csv land borders",
                                "Extra threat perceived by allies bordering Russia, Belarus or "
                                "Ukraine.", ge=0, le=1)
+    neighbour_exposure: float = P(
+        0.6, "index 0-1", "judgement: a land border with Belarus or Ukraine (data: "
+        "nato_members.csv) exposes an ally to Russia at one remove", "Exposure to the "
+        "eastern threat of an ally bordering Belarus or Ukraine but not Russia, relative to "
+        "one bordering Russia (1); it scales frontline_extra and the frontline share of a "
+        "shock.", ge=0, le=1)
     drift_sd: float = P(0.02, "index / year", "judgement",
                         "Yearly random drift of the common threat.", ge=0, le=0.3)
     shock_year: int = P(0, "year (0 = none)", "judgement (2014 Crimea)",
@@ -873,6 +879,13 @@ class SmartDefenceParams(_Section):
         "guaranteed; three keepers leave a spare if one opts out", "With specialisation, a "
         "member drops a weak area only if at least this many Europeans with an advantage in "
         "it keep it.", ge=1, le=10)
+    pooling_need_limit: float = P(
+        2.0, "x minimum unit", "judgement: Giegerich (seed) on pooling to keep capabilities "
+        "too small to stand alone; a holding of twice its minimum unit can lose one and "
+        "still stand", "Size (relative to the area's minimum unit) at which a holding no "
+        "longer needs partners: its need falls linearly from 1 at the minimum unit to 0 "
+        "here. Below it, renewing the holding counts as a new initiative for the 2+ "
+        "principle.", ge=1.1, le=5)
     pooling_savings: float = P(0.2, "fraction of unit cost", "Keohane (seed): up to 20% "
                                "savings in procurement", "Unit-cost saving on pooled "
                                "procurement.", ge=0, le=0.5)

@@ -25,6 +25,7 @@ from .data import (
     holdings_arrays,
     isaf_requirement,
     leader_budget_plan,
+    multinational_fleets,
     real_members,
     sector_open_share,
 )
@@ -114,7 +115,8 @@ class AllianceModel(mesa.Model):
         run = self.config.run
         if self.config.members.source == "fictional":
             return fictional_members(self.config.members.fictional)
-        return real_members(run.start_year, run.max_accession_year)
+        return real_members(run.start_year, run.max_accession_year,
+                            self.config.threat.neighbour_exposure)
 
     def _requirement_path(self) -> dict[int, float]:
         o = self.config.operation
@@ -237,7 +239,7 @@ class AllianceModel(mesa.Model):
         portfolio = cap.initial_portfolio(
             self.initial_equipment_spend, self.base_priorities, holds, platforms,
             self.minimum_units, c.depreciation, c.shared_weight, c.absent_weight,
-            c.unscaled_holding_units, self.europeans)
+            c.unscaled_holding_units, self.europeans, multinational_fleets())
         stocks, held = portfolio.stocks, portfolio.held
         self.thresholds = _read_only(portfolio.thresholds)
         self.per_unit = _read_only(portfolio.per_unit)
@@ -567,9 +569,9 @@ class AllianceModel(mesa.Model):
         if not (sd.pooling or sd.two_plus):
             return self.legacy_pooled
         platforms = s.stocks * self.per_unit
-        need = cap.viability_need(platforms, self.minimum_units)
-        # A new capability initiative: a rebuild, or the renewal of a holding below twice its
-        # minimum unit (it cannot be kept as it is).
+        need = cap.viability_need(platforms, self.minimum_units, sd.pooling_need_limit)
+        # A new capability initiative: a rebuild, or the renewal of a holding below
+        # smart_defence.pooling_need_limit times its minimum unit (it cannot be kept as it is).
         new_initiative = (s.rebuild_years > 0) | ((need > 0) & (s.stocks > 0))
         eligible = np.ones_like(s.pooled) if sd.pooling else new_initiative
         eligible &= (self.europeans & s.active)[:, None] & (self.clusters >= 0)

@@ -25,6 +25,14 @@ def _read(name: str) -> pd.DataFrame:
 
 
 @cache
+def multinational_fleets() -> dict[str, float]:
+    """Platforms of the multinational fleets of 2012 per capability area (the holdings table's
+    ``shared`` rows split them): multinational_fleets_2012.csv."""
+    table = _read("multinational_fleets_2012.csv")
+    return {str(a): float(p) for a, p in zip(table["area"], table["platforms"], strict=True)}
+
+
+@cache
 def nato_table() -> pd.DataFrame:
     """NATO defence expenditure 2012-2013, one row per ally-year."""
     return _read("nato_defence_expenditure_2012_2013.csv")
@@ -84,13 +92,13 @@ def holdings_arrays(codes: list[str], areas: tuple[str, ...]) -> tuple[np.ndarra
 
 
 def exposure_index(border_russia: np.ndarray, border_belarus_ukraine: np.ndarray,
-                   russia_weight: float = 1.0, neighbour_weight: float = 0.6) -> np.ndarray:
+                   neighbour_weight: float) -> np.ndarray:
     """Exposure to the eastern threat in [0, 1] from land borders (nato_members.csv).
 
-    A land border with Russia counts fully, one with Belarus or Ukraine only partly.
+    A land border with Russia counts fully, one with Belarus or Ukraine only
+    ``neighbour_weight`` of it (``threat.neighbour_exposure``).
     """
-    return np.where(border_russia, russia_weight,
-                    np.where(border_belarus_ukraine, neighbour_weight, 0.0))
+    return np.where(border_russia, 1.0, np.where(border_belarus_ukraine, neighbour_weight, 0.0))
 
 
 @cache
@@ -270,8 +278,10 @@ class MemberData:
 
 
 @cache
-def real_members(start_year: int, max_accession_year: int) -> MemberData:
-    """The real allies that joined by ``max_accession_year``, initialised for ``start_year``.
+def real_members(start_year: int, max_accession_year: int,
+                 neighbour_exposure: float) -> MemberData:
+    """The real allies that joined by ``max_accession_year``, initialised for ``start_year``
+    (``neighbour_exposure``: see :func:`exposure_index`).
 
     From 2012 on, the NATO table gives GDP, burden, personnel and the budget split; earlier
     starts take GDP and burden from SIPRI for that year (for a state SIPRI first reports
@@ -349,7 +359,8 @@ def real_members(start_year: int, max_accession_year: int) -> MemberData:
         gdp = np.where(np.isfinite(gdp), gdp, 1e9)
 
     frontline = exposure_index(members["land_border_russia"].to_numpy(bool),
-                               members["land_border_belarus_or_ukraine"].to_numpy(bool))
+                               members["land_border_belarus_or_ukraine"].to_numpy(bool),
+                               neighbour_exposure)
     return _read_only(MemberData(
         code=codes,
         name=list(members["name"]),

@@ -233,7 +233,8 @@ class VizModel(AllianceModel):
 
         if config.members.source == "fictional":
             return fictional_members(config.members.fictional).code
-        return real_members(config.run.start_year, config.run.max_accession_year).code
+        return real_members(config.run.start_year, config.run.max_accession_year,
+                            config.threat.neighbour_exposure).code
 
     def step(self) -> None:
         """One simulated year, unless the run has ended; allies that join get their tile.
