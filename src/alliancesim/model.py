@@ -805,8 +805,7 @@ class AllianceModel(mesa.Model):
         leader = op.leader_south_east(places, float(south.sum()),
                                       float((troops * self.leader_mask).sum()))
         south = np.where(self.leader_mask, leader, south)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(troops > 0, np.clip(south / troops, 0.0, 1.0), 0.0)
+        return bounded(ratio(south, troops), 0.0, 1.0)  # none placed where none deployed
 
     def _weigh_losses(self) -> None:
         """The weight of the losses so far on each public (it changes only with casualties)."""

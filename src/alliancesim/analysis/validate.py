@@ -394,9 +394,7 @@ def naive_exposure_alone(spec: dict[str, Any], ev: Evidence) -> pd.Series:
 def _isaf_troops_in(spec: dict[str, Any], ev: Evidence) -> pd.DataFrame:
     """seed x member: each listed ally's troops deployed in the check's year."""
     _, members, condition = _series(spec, ev)
-    year = int(spec["period"])
-    rows = members[(members["condition"] == condition) & (members["year"] == year)]
-    wide = rows.pivot_table(index="seed", columns="member", values="troops_deployed")
+    wide = _member_wide(members, condition, int(spec["period"]), "troops_deployed")
     return wide.reindex(columns=spec["members"]).fillna(0.0)
 
 
